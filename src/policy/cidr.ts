@@ -1,0 +1,74 @@
+/**
+ * Address ranges. ipaddr.js does the CIDR arithmetic; net.isIP gates every input first
+ * because ipaddr.js accepts legacy forms such as `1.2.3` (= 1.2.0.3) and `0x7f.1`.
+ */
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+export interface Cidr {
+  /** As written in the rules, e.g. `168.86.128.0/18`. */
+  readonly text: string;
+  readonly network: ipaddr.IPv4 | ipaddr.IPv6;
+  readonly prefix: number;
+}
+
+/** Parses a strict IP literal (IPv4-mapped IPv6 unwrapped to IPv4), or null. */
+export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (isIP(text) === 0) return null;
+  const parsed = ipaddr.parse(text);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed;
+}
+
+/** Parses `a.b.c.d/n`, `v6/n`, or a bare address (a host prefix). Returns an error string when invalid. */
+export function parseCidr(text: string): Cidr | string {
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  if (isIP(addressText) === 0) return `"${text}" is not an IPv4 or IPv6 address or CIDR`;
+  const network = ipaddr.parse(addressText);
+  const max = network.kind() === 'ipv4' ? 32 : 128;
+  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
+    return `"${text}" has a prefix length outside 0-${max}`;
+  }
+  return { text, network, prefix: Number(prefixText) };
+}
+
+/** True when the address lies inside the CIDR (families never match each other). */
+export function cidrContains(cidr: Cidr, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (cidr.network.kind() !== address.kind()) return false;
+  return address.match(cidr.network, cidr.prefix);
+}
+
+/** The first CIDR containing the address, or undefined. */
+export function findContaining<T extends { readonly cidr: Cidr }>(
+  items: readonly T[],
+  address: ipaddr.IPv4 | ipaddr.IPv6,
+): T | undefined {
+  return items.find((item) => cidrContains(item.cidr, address));
+}
+
+/**
+ * The address classes that signal NAT or an unroutable media path: RFC 1918 private,
+ * RFC 6598 shared (CGNAT), loopback, link-local, RFC 4193 unique-local.
+ * Returns the class name, or null for a public (or otherwise routable) address.
+ */
+export function nonPublicClass(address: ipaddr.IPv4 | ipaddr.IPv6): string | null {
+  const range = address.range();
+  switch (range) {
+    case 'private':
+      return 'private (RFC 1918)';
+    case 'carrierGradeNat':
+      return 'shared address space (RFC 6598 CGNAT)';
+    case 'loopback':
+      return 'loopback';
+    case 'linkLocal':
+      return 'link-local';
+    case 'uniqueLocal':
+      return 'unique-local (RFC 4193)';
+    default:
+      return null;
+  }
+}
