@@ -1,0 +1,212 @@
+/**
+ * Pairs SDP offers with their answers, per call and transaction (RFC 3264 §4, RFC 3261 §13.2.1,
+ * RFC 3262 §5, RFC 3311 §5.1). The table is bounded: a size cap evicts the least recently seen
+ * call, and a TTL drops calls that went quiet; both are counted.
+ *
+ * It only remembers what pairing needs (the offer's description and who sent it, per
+ * transaction), never whole messages.
+ */
+import type { SdpRole } from '../policy/check.js';
+import type { Side } from '../policy/finding.js';
+import type { SessionDescription } from '../sdp/types.js';
+
+export interface OfferAnswerTableOptions {
+  /** Most calls tracked at once; the least recently seen one is evicted beyond it. */
+  readonly maxCalls: number;
+  /** A call not seen for this long is forgotten. */
+  readonly ttlMs: number;
+}
+
+export const DEFAULT_TABLE_OPTIONS: OfferAnswerTableOptions = { maxCalls: 50_000, ttlMs: 2 * 60 * 60 * 1000 };
+
+/** One SIP message, reduced to what pairing needs. */
+export interface ExchangeStep {
+  readonly callId: string;
+  readonly kind: 'request' | 'response';
+  /** Request method, or the CSeq method of a response. */
+  readonly method: string;
+  readonly cseq: number;
+  /** Response status, or null for requests. */
+  readonly status: number | null;
+  /** For PRACK: the CSeq number of the INVITE whose provisional response it acknowledges (RAck). */
+  readonly rackCseq: number | null;
+  readonly side: Side;
+  /** Milliseconds, from the envelope time. */
+  readonly at: number;
+}
+
+export interface Placement {
+  readonly role: SdpRole;
+  /** For an answer: the offer it answers, or null when that offer was not seen. */
+  readonly offer: SessionDescription | null;
+  readonly offerSide: Side | null;
+}
+
+interface PendingOffer {
+  readonly description: SessionDescription;
+  readonly side: Side;
+  /** The offer came in a response (late offer, RFC 3261 §13.2.1): the answer goes in ACK or PRACK. */
+  readonly inResponse: boolean;
+}
+
+interface TransactionState {
+  /** The INVITE carried no SDP: the offer will come in the first reliable response. */
+  lateOffer: boolean;
+  offer: PendingOffer | null;
+}
+
+interface CallState {
+  lastSeen: number;
+  /** Keyed `<cseq> <METHOD>`. */
+  readonly transactions: Map<string, TransactionState>;
+}
+
+const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
+
+function offerPlacement(): Placement {
+  return { role: 'offer', offer: null, offerSide: null };
+}
+
+function answerTo(offer: PendingOffer | null): Placement {
+  return { role: 'answer', offer: offer?.description ?? null, offerSide: offer?.side ?? null };
+}
+
+function transactionKey(cseq: number, method: string): string {
+  return `${cseq} ${method}`;
+}
+
+/** Most transactions remembered per call (a long call with many re-INVITEs keeps the newest). */
+const MAX_TRANSACTIONS_PER_CALL = 16;
+
+export class OfferAnswerTable {
+  readonly #calls = new Map<string, CallState>();
+  readonly #options: OfferAnswerTableOptions;
+  #evictedForSize = 0;
+  #expired = 0;
+
+  constructor(options: Partial<OfferAnswerTableOptions> = {}) {
+    this.#options = { ...DEFAULT_TABLE_OPTIONS, ...options };
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** Calls dropped because the table was full. */
+  get evictions(): number {
+    return this.#evictedForSize;
+  }
+
+  /** Calls dropped because they went quiet for longer than the TTL. */
+  get expirations(): number {
+    return this.#expired;
+  }
+
+  /**
+   * Records one message and says where its SDP (if `description` is given) stands.
+   * Messages without SDP still matter: an INVITE without SDP announces a late offer,
+   * and a final response to BYE ends the call.
+   */
+  place(step: ExchangeStep, description: SessionDescription | null): Placement {
+    this.#expire(step.at);
+    const call = this.#touch(step.callId, step.at);
+    const placement =
+      step.kind === 'request' ? this.#placeRequest(call, step, description) : this.#placeResponse(call, step, description);
+    if (step.method === 'BYE' && step.kind === 'response' && step.status !== null && step.status >= 200) {
+      this.#calls.delete(step.callId);
+    }
+    return placement;
+  }
+
+  #placeRequest(call: CallState, step: ExchangeStep, description: SessionDescription | null): Placement {
+    const key = transactionKey(step.cseq, step.method);
+    switch (step.method) {
+      case 'INVITE':
+      case 'UPDATE': {
+        // RFC 3261 §13.2.1: "The initial offer MUST be in either an INVITE or, if not there, in
+        // the first reliable non-failure message from the UAS back to the UAC."
+        // RFC 3311 §5.1: an UPDATE carrying SDP is an offer, answered in its 2xx.
+        const lateOffer = description === null && step.method === 'INVITE';
+        const offer = description ? { description, side: step.side, inResponse: false } : null;
+        this.#remember(call, key, { lateOffer, offer });
+        return description ? offerPlacement() : UNPLACED;
+      }
+      case 'ACK': {
+        // RFC 3261 §13.2.1: "If the initial offer is in the first reliable non-failure message from
+        // the UAS back to the UAC, the answer MUST be in the acknowledgement for that message".
+        if (!description) return UNPLACED;
+        const invite = call.transactions.get(transactionKey(step.cseq, 'INVITE'));
+        return invite?.offer?.inResponse ? answerTo(invite.offer) : UNPLACED;
+      }
+      case 'PRACK': {
+        if (!description) return UNPLACED;
+        // RFC 3262 §5: "If the UAC receives a reliable provisional response with an offer (this
+        // would occur if the UAC sent an INVITE without an offer, in which case the first reliable
+        // provisional response will contain the offer), it MUST generate an answer in the PRACK."
+        const invite = step.rackCseq === null ? undefined : call.transactions.get(transactionKey(step.rackCseq, 'INVITE'));
+        if (invite?.offer?.inResponse && invite.lateOffer) {
+          invite.lateOffer = false; // answered: later SDP in this transaction is not a repeat of it
+          return answerTo(invite.offer);
+        }
+        // RFC 3262 §5: otherwise a PRACK with SDP carries a new offer, answered in the 200 to PRACK.
+        this.#remember(call, key, { lateOffer: false, offer: { description, side: step.side, inResponse: false } });
+        return offerPlacement();
+      }
+      default:
+        // MESSAGE, INFO, NOTIFY... with SDP are outside any offer/answer exchange.
+        return UNPLACED;
+    }
+  }
+
+  #placeResponse(call: CallState, step: ExchangeStep, description: SessionDescription | null): Placement {
+    if (!description || step.status === null) return UNPLACED;
+    // RFC 3261 §11.2: the SDP in a 200 to OPTIONS describes capabilities, not a session.
+    if (step.method === 'OPTIONS') return { role: 'capability', offer: null, offerSide: null };
+    // Only provisional (101-199) and success responses carry session descriptions (RFC 3261 §13.2.1).
+    if (step.status < 101 || step.status >= 300) return UNPLACED;
+    const transaction = call.transactions.get(transactionKey(step.cseq, step.method));
+    if (!transaction) return UNPLACED;
+    if (step.method === 'INVITE' && transaction.lateOffer) {
+      // The first response with SDP to an INVITE without SDP is the offer; the 2xx repeats it
+      // when it was sent unreliably in a 18x (RFC 3261 §13.2.1).
+      if (!transaction.offer) transaction.offer = { description, side: step.side, inResponse: true };
+      return offerPlacement();
+    }
+    return transaction.offer && !transaction.offer.inResponse ? answerTo(transaction.offer) : UNPLACED;
+  }
+
+  #remember(call: CallState, key: string, state: TransactionState): void {
+    call.transactions.delete(key);
+    call.transactions.set(key, state);
+    if (call.transactions.size > MAX_TRANSACTIONS_PER_CALL) {
+      const oldest = call.transactions.keys().next().value;
+      if (oldest !== undefined) call.transactions.delete(oldest);
+    }
+  }
+
+  #touch(callId: string, at: number): CallState {
+    let call = this.#calls.get(callId);
+    if (call) {
+      this.#calls.delete(callId); // re-insert: Map order is least recently seen first
+    } else {
+      call = { lastSeen: at, transactions: new Map() };
+      while (this.#calls.size >= this.#options.maxCalls) {
+        const oldest = this.#calls.keys().next().value;
+        if (oldest === undefined) break;
+        this.#calls.delete(oldest);
+        this.#evictedForSize++;
+      }
+    }
+    call.lastSeen = Math.max(call.lastSeen, at);
+    this.#calls.set(callId, call);
+    return call;
+  }
+
+  #expire(now: number): void {
+    for (const [callId, call] of this.#calls) {
+      if (now - call.lastSeen <= this.#options.ttlMs) break; // the rest were seen more recently
+      this.#calls.delete(callId);
+      this.#expired++;
+    }
+  }
+}

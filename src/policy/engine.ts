@@ -1,0 +1,198 @@
+/**
+ * The judge: runs every check over one SIP message and the SDP bodies it carries, with the
+ * offer/answer placement from the dialog table, and turns observations into findings.
+ * Every source (proxy, pcap, HEP, trace file) feeds messages here in the order it saw them.
+ */
+import { DEFAULT_TABLE_OPTIONS, OfferAnswerTable, type OfferAnswerTableOptions } from '../dialog/offer-answer-table.js';
+import { parseSdp } from '../sdp/parse.js';
+import { redactSdesKeys } from '../sdp/redact.js';
+import type { SessionDescription } from '../sdp/types.js';
+import { type Envelope, formatEndpoint } from '../sip/envelope.js';
+import type { SipMessage } from '../sip/message.js';
+import { sdpBodies } from '../sip/multipart.js';
+import type { Check, CheckContext, SdpRole } from './check.js';
+import { ALL_CHECKS } from './checks/index.js';
+import { FINDING_CODES } from './codes.js';
+import type { Finding, Observation, Side } from './finding.js';
+import type { JudgeConfig } from './profile.js';
+import { sideOf } from './side.js';
+
+export interface JudgedSdp {
+  readonly role: SdpRole;
+  readonly partPath: string;
+  readonly description: SessionDescription;
+}
+
+export interface JudgedMessage {
+  readonly messageIndex: number;
+  readonly envelope: Envelope;
+  /** The message, or null when it could not be read at all. */
+  readonly message: SipMessage | null;
+  readonly side: Side;
+  readonly sdps: readonly JudgedSdp[];
+  readonly findings: readonly Finding[];
+}
+
+export interface JudgeOptions {
+  readonly dialogs: Partial<OfferAnswerTableOptions>;
+  /** Most SDES key digests remembered across calls for crypto-key-reuse. */
+  readonly maxRecentKeys: number;
+  readonly checks: readonly Check[];
+}
+
+const DEFAULT_MAX_RECENT_KEYS = 20_000;
+
+export class Judge {
+  readonly config: JudgeConfig;
+  readonly dialogs: OfferAnswerTable;
+  readonly #recentKeys = new Map<string, string>();
+  readonly #maxRecentKeys: number;
+  readonly #messageChecks: readonly Check[];
+  readonly #sdpChecks: readonly Check[];
+  #lastTime = 0;
+
+  constructor(config: JudgeConfig, options: Partial<JudgeOptions> = {}) {
+    this.config = config;
+    this.dialogs = new OfferAnswerTable({ ...DEFAULT_TABLE_OPTIONS, ...options.dialogs });
+    this.#maxRecentKeys = options.maxRecentKeys ?? DEFAULT_MAX_RECENT_KEYS;
+    const checks = options.checks ?? ALL_CHECKS;
+    this.#messageChecks = checks.filter((check) => check.scope === 'message');
+    this.#sdpChecks = checks.filter((check) => check.scope === 'sdp');
+  }
+
+  /** Judges a message the reader could read. */
+  judgeMessage(message: SipMessage, envelope: Envelope, messageIndex: number): JudgedMessage {
+    const side = sideOf(envelope.src, this.config);
+    const base = { message, envelope, side, sdp: null, config: this.config, recentKeys: this.#recentKeys };
+    const observations: Observation[] = [];
+    for (const check of this.#messageChecks) observations.push(...check.run(base));
+
+    const { bodies, problems } = sdpBodies(message);
+    for (const problem of problems) {
+      observations.push({ code: problem.code, message: problem.reason, mediaIndex: null, evidence: problem.evidence });
+    }
+    const descriptions = bodies.map((body) => ({ body, description: parseSdp(body.text) }));
+    const sdps: JudgedSdp[] = [];
+    // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
+    // description per message takes part; other parts, e.g. SIPREC metadata, are judged alone).
+    const placement = this.#place(message, side, envelope, descriptions[0]?.description ?? null);
+    descriptions.forEach(({ body, description }, partIndex) => {
+      const role: SdpRole = partIndex === 0 ? placement.role : 'unknown';
+      const offer = partIndex === 0 ? placement.offer : null;
+      sdps.push({ role, partPath: body.partPath, description });
+      const context: CheckContext = { ...base, sdp: { description, role, offer, partPath: body.partPath } };
+      if (role === 'capability') {
+        // RFC 3261 §11.2: an OPTIONS answer lists capabilities; only its syntax is judged.
+        for (const problem of description.problems) {
+          observations.push({ code: problem.code, message: problem.reason, mediaIndex: problem.mediaIndex, evidence: problem.evidence });
+        }
+        return;
+      }
+      for (const check of this.#sdpChecks) observations.push(...check.run(context));
+    });
+    for (const { description } of descriptions) this.#rememberKeys(description, message.callId);
+
+    return {
+      messageIndex,
+      envelope,
+      message,
+      side,
+      sdps,
+      findings: observations.map((observation) => this.#finding(observation, message, envelope, side, messageIndex)),
+    };
+  }
+
+  /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
+  judgeUnreadable(reason: string, envelope: Envelope, messageIndex: number): JudgedMessage {
+    const side = sideOf(envelope.src, this.config);
+    const observation: Observation = { code: 'malformed-message', message: reason, mediaIndex: null, evidence: null };
+    return {
+      messageIndex,
+      envelope,
+      message: null,
+      side,
+      sdps: [],
+      findings: [this.#finding(observation, null, envelope, side, messageIndex)],
+    };
+  }
+
+  #place(message: SipMessage, side: Side, envelope: Envelope, description: SessionDescription | null) {
+    const cseq = message.cseq;
+    if (!message.callId || !cseq) return { role: 'unknown' as const, offer: null, offerSide: null };
+    return this.dialogs.place(
+      {
+        callId: message.callId,
+        kind: message.kind,
+        method: message.kind === 'request' ? (message.method ?? cseq.method) : cseq.method,
+        cseq: cseq.number,
+        status: message.status,
+        rackCseq: rackCseqOf(message),
+        side,
+        at: this.#timeOf(envelope),
+      },
+      description,
+    );
+  }
+
+  /** Envelope time in ms; traces without usable times keep their order. */
+  #timeOf(envelope: Envelope): number {
+    const parsed = Date.parse(envelope.time);
+    if (Number.isFinite(parsed)) this.#lastTime = parsed;
+    return this.#lastTime;
+  }
+
+  #rememberKeys(description: SessionDescription, callId: string | null): void {
+    if (!callId) return;
+    for (const media of description.media) {
+      for (const crypto of media.crypto) {
+        for (const key of crypto.keyParams) {
+          if (!key.keyDigest) continue;
+          this.#recentKeys.delete(key.keyDigest);
+          this.#recentKeys.set(key.keyDigest, callId);
+        }
+      }
+    }
+    while (this.#recentKeys.size > this.#maxRecentKeys) {
+      const oldest = this.#recentKeys.keys().next().value;
+      if (oldest === undefined) break;
+      this.#recentKeys.delete(oldest);
+    }
+  }
+
+  #finding(
+    observation: Observation,
+    message: SipMessage | null,
+    envelope: Envelope,
+    side: Side,
+    messageIndex: number,
+  ): Finding {
+    const severity = this.config.policy.severity[observation.code] ?? FINDING_CODES[observation.code].severity;
+    return {
+      code: observation.code,
+      severity,
+      side,
+      // Defence in depth: checks already redact, but nothing with a key may leave the judge.
+      message: redactSdesKeys(observation.message),
+      callId: message?.callId ?? null,
+      cseq: message?.cseq ? `${message.cseq.number} ${message.cseq.method}` : null,
+      method: message?.kind === 'request' ? message.method : null,
+      status: message?.kind === 'response' ? message.status : null,
+      mediaIndex: observation.mediaIndex,
+      evidence: observation.evidence === null ? null : redactSdesKeys(observation.evidence),
+      messageIndex,
+      src: formatEndpoint(envelope.src),
+      dst: formatEndpoint(envelope.dst),
+      transport: envelope.transport,
+      time: envelope.time,
+    };
+  }
+}
+
+/** RAck: `<response-num> <CSeq-num> <method>` (RFC 3262 §7.2): the CSeq number of the INVITE. */
+function rackCseqOf(message: SipMessage): number | null {
+  if (message.method !== 'PRACK') return null;
+  const rack = message.header('rack');
+  const parts = rack?.trim().split(/\s+/);
+  const cseq = parts?.[1];
+  return cseq !== undefined && /^\d+$/.test(cseq) ? Number(cseq) : null;
+}

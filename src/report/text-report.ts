@@ -1,0 +1,81 @@
+/**
+ * The human report of `trunkguard check`: findings grouped by call, in message order,
+ * each under the message that carried it, with the media each side negotiated.
+ */
+import { type Severity, SEVERITIES, severityRank } from '../policy/codes.js';
+import type { Finding } from '../policy/finding.js';
+import type { CarrierProfile } from '../policy/profile.js';
+import type { CallSummary, NegotiatedMedia } from './call-ledger.js';
+
+export interface TextReportInput {
+  readonly profile: CarrierProfile;
+  readonly messages: number;
+  readonly calls: readonly CallSummary[];
+  readonly findings: readonly Finding[];
+  readonly failOn: Severity;
+  readonly inputErrors: readonly string[];
+}
+
+export function formatTextReport(input: TextReportInput): string {
+  const { profile, messages, calls, findings, failOn } = input;
+  const lines: string[] = [];
+  lines.push(
+    `trunkguard check: profile ${profile.name} (${profile.carrier}), ${plural(messages, 'message')}, ` +
+      `${plural(calls.length, 'call')}, ${plural(findings.length, 'finding')}`,
+  );
+  const byMessage = groupByMessage(findings);
+  for (const call of calls) {
+    lines.push('');
+    const worst = call.worstSeverity ? ` (worst: ${call.worstSeverity})` : '';
+    lines.push(`Call ${call.callId ?? '(no Call-ID)'}  ${call.verdict.toUpperCase()}${worst}  ${call.firstSeen}`);
+    for (const media of call.media) lines.push(`  media ${formatMedia(media)}`);
+    for (const step of call.ladder) {
+      const sdp = step.sdp ? ` (SDP ${step.sdp})` : '';
+      lines.push(`  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`);
+      for (const finding of byMessage.get(step.messageIndex) ?? []) {
+        const media = finding.mediaIndex === null ? '' : ` m=${finding.mediaIndex}`;
+        lines.push(`      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`);
+        if (finding.evidence) lines.push(`               ${finding.evidence}`);
+      }
+    }
+  }
+  if (input.inputErrors.length > 0) {
+    lines.push('', 'Input that could not be judged:');
+    for (const error of input.inputErrors) lines.push(`  ${error}`);
+  }
+  lines.push('', summaryLine(findings, failOn));
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLine(findings: readonly Finding[], failOn: Severity): string {
+  const counts = [...SEVERITIES]
+    .reverse()
+    .map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => `${count} ${severity}`);
+  const failing = findings.filter((finding) => severityRank(finding.severity) >= severityRank(failOn)).length;
+  const verdict = failing > 0 ? `FAIL: ${plural(failing, 'finding')} at or above ${failOn}` : `PASS: nothing at or above ${failOn}`;
+  return `${counts.length > 0 ? counts.join(', ') : 'no findings'}. ${verdict}.`;
+}
+
+function formatMedia(media: NegotiatedMedia): string {
+  const crypto = media.suites.length > 0 ? ` ${media.suites.join(',')}` : '';
+  return (
+    `${media.side.padEnd(8)} ${media.role.padEnd(6)} ${media.type} ${media.address ?? '(no c=)'}:${media.port} ` +
+    `${media.proto} rtcp ${media.rtcpPort} ${media.direction}${crypto}`
+  );
+}
+
+function groupByMessage(findings: readonly Finding[]): Map<number, Finding[]> {
+  const groups = new Map<number, Finding[]>();
+  for (const finding of findings) {
+    const group = groups.get(finding.messageIndex);
+    if (group) group.push(finding);
+    else groups.set(finding.messageIndex, [finding]);
+  }
+  return groups;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
