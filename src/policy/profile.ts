@@ -17,6 +17,11 @@ export interface FactSource {
 
 export interface Fact {
   readonly source: FactSource;
+  /**
+   * Further sources that corroborate or date the fact (e.g. the pages that moved a cut-over date).
+   * Optional so hand-built profiles in tests need not list any; the loader always fills it.
+   */
+  readonly seeAlso?: readonly FactSource[];
   /** False when the carrier has not confirmed the fact (inferred, third-party copy, recall). */
   readonly verified: boolean;
   readonly note: string | null;
