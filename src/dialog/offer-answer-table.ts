@@ -62,6 +62,7 @@ interface CallState {
 }
 
 const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
+const CAPABILITY: Placement = { role: 'capability', offer: null, offerSide: null };
 
 function offerPlacement(): Placement {
   return { role: 'offer', offer: null, offerSide: null };
@@ -74,6 +75,9 @@ function answerTo(offer: PendingOffer | null): Placement {
 function transactionKey(cseq: number, method: string): string {
   return `${cseq} ${method}`;
 }
+
+/** Requests that may carry or announce an offer (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5.1). */
+const OPENING_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
 
 /** Most transactions remembered per call (a long call with many re-INVITEs keeps the newest). */
 const MAX_TRANSACTIONS_PER_CALL = 16;
@@ -109,7 +113,13 @@ export class OfferAnswerTable {
    */
   place(step: ExchangeStep, description: SessionDescription | null): Placement {
     this.#expire(step.at);
-    const call = this.#touch(step.callId, step.at);
+    // RFC 3261 §11.2: the SDP in a response to OPTIONS describes capabilities, not a session.
+    if (step.kind === 'response' && step.method === 'OPTIONS') return description ? CAPABILITY : UNPLACED;
+    // Only requests that can open an offer/answer exchange create state: a flood of stray
+    // responses, ACKs or BYEs for calls never seen must not churn the table.
+    const opens = step.kind === 'request' && OPENING_METHODS.has(step.method);
+    const call = this.#touch(step.callId, step.at, opens);
+    if (!call) return UNPLACED;
     const placement =
       step.kind === 'request' ? this.#placeRequest(call, step, description) : this.#placeResponse(call, step, description);
     if (step.method === 'BYE' && step.kind === 'response' && step.status !== null && step.status >= 200) {
@@ -160,8 +170,6 @@ export class OfferAnswerTable {
 
   #placeResponse(call: CallState, step: ExchangeStep, description: SessionDescription | null): Placement {
     if (!description || step.status === null) return UNPLACED;
-    // RFC 3261 §11.2: the SDP in a 200 to OPTIONS describes capabilities, not a session.
-    if (step.method === 'OPTIONS') return { role: 'capability', offer: null, offerSide: null };
     // Only provisional (101-199) and success responses carry session descriptions (RFC 3261 §13.2.1).
     if (step.status < 101 || step.status >= 300) return UNPLACED;
     const transaction = call.transactions.get(transactionKey(step.cseq, step.method));
@@ -184,10 +192,12 @@ export class OfferAnswerTable {
     }
   }
 
-  #touch(callId: string, at: number): CallState {
+  #touch(callId: string, at: number, create: boolean): CallState | null {
     let call = this.#calls.get(callId);
     if (call) {
       this.#calls.delete(callId); // re-insert: Map order is least recently seen first
+    } else if (!create) {
+      return null;
     } else {
       call = { lastSeen: at, transactions: new Map() };
       while (this.#calls.size >= this.#options.maxCalls) {

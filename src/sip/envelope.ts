@@ -60,6 +60,6 @@ export function parseEndpoint(text: string, defaultPort = 5060): Endpoint | null
   if (portText === undefined) return { host, port: defaultPort };
   if (!/^\d{1,5}$/.test(portText)) return null;
   const port = Number(portText);
-  if (port < 1 || port > 65535) return null;
+  if (port > 65535) return null; // port 0 stands for "unknown" (e.g. raw SIP files without --src)
   return { host, port };
 }

@@ -1,0 +1,132 @@
+/**
+ * `trunkguard check`: judge SIP messages from files and give a verdict with an exit code.
+ *
+ *   trunkguard check [--profile NAME] [--config FILE] [--format text|json] [--fail-on SEVERITY]
+ *                    [--transport udp|tcp|tls] [--src IP:PORT] [--dst IP:PORT] FILE...
+ *
+ * Exit 0: nothing at or above --fail-on; 1: something is; 2: usage error or unreadable input.
+ */
+import { parseArgs } from 'node:util';
+import { isSeverity, type Severity, severityRank } from '../policy/codes.js';
+import { Judge } from '../policy/engine.js';
+import type { Finding } from '../policy/finding.js';
+import { loadConfig } from '../policy/load-config.js';
+import { CallLedger } from '../report/call-ledger.js';
+import { formatTextReport } from '../report/text-report.js';
+import { readInput } from '../sources/check-input.js';
+import { parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
+import { type CommandIo, UsageError } from './command-io.js';
+
+export const CHECK_USAGE = `Usage: trunkguard check [options] FILE...
+
+Judges every SDP offer and answer in FILE (a JSON Lines trace, or raw SIP messages)
+against a carrier profile.
+
+Options:
+  --profile NAME        carrier profile from rules/ (default: the config's, twilio)
+  --config FILE         config file (default: config/trunkguard.yaml)
+  --format text|json    report format (default: text)
+  --fail-on SEVERITY    exit 1 when a finding is at or above: info|low|medium|high|critical (default: high)
+  --transport T         transport of raw SIP input: udp|tcp|tls (default: udp)
+  --src IP:PORT         source of raw SIP input; an address in the carrier's signaling ranges
+                        makes it carrier side (default: 0.0.0.0:0, customer side)
+  --dst IP:PORT         destination of raw SIP input (default: 0.0.0.0:0)
+
+Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage error or unreadable input.`;
+
+interface CheckOptions {
+  readonly files: readonly string[];
+  readonly profile: string | undefined;
+  readonly config: string | undefined;
+  readonly format: 'text' | 'json';
+  readonly failOn: Severity;
+  readonly transport: Transport;
+  readonly src: string;
+  readonly dst: string;
+}
+
+function parseCheckArgs(args: readonly string[]): CheckOptions {
+  let parsed: ReturnType<typeof parseCheckArgv>;
+  try {
+    parsed = parseCheckArgv(args);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+  const failOn = values['fail-on'] ?? 'high';
+  if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be info, low, medium, high or critical, not "${failOn}"`);
+  const transport = values.transport ?? 'udp';
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}, not "${transport}"`);
+  }
+  for (const flag of ['src', 'dst'] as const) {
+    const value = values[flag];
+    if (value !== undefined && !parseEndpoint(value)) throw new UsageError(`--${flag} must be IP:PORT, not "${value}"`);
+  }
+  return {
+    files: positionals,
+    profile: values.profile,
+    config: values.config,
+    format,
+    failOn,
+    transport: transport as Transport,
+    src: values.src ?? '0.0.0.0:0',
+    dst: values.dst ?? '0.0.0.0:0',
+  };
+}
+
+function parseCheckArgv(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      profile: { type: 'string' },
+      config: { type: 'string' },
+      format: { type: 'string' },
+      'fail-on': { type: 'string' },
+      transport: { type: 'string' },
+      src: { type: 'string' },
+      dst: { type: 'string' },
+    },
+  });
+}
+
+export async function runCheck(args: readonly string[], io: CommandIo): Promise<number> {
+  const options = parseCheckArgs(args);
+  const config = loadConfig(options.config, { profile: options.profile });
+  const judge = new Judge(config);
+  const ledger = new CallLedger();
+  const findings: Finding[] = [];
+  const inputErrors: string[] = [];
+  let messages = 0;
+  const rawEnvelope = { transport: options.transport, src: parseEndpoint(options.src)!, dst: parseEndpoint(options.dst)! };
+
+  for (const file of options.files) {
+    for await (const item of readInput(file, rawEnvelope)) {
+      if (item.kind === 'input-error') {
+        inputErrors.push(`${item.where}: ${item.reason}`);
+        continue;
+      }
+      const index = messages++;
+      const judged = item.result.ok
+        ? judge.judgeMessage(item.result.message, item.envelope, index)
+        : judge.judgeUnreadable(item.result.reason, item.envelope, index);
+      ledger.record(judged);
+      findings.push(...judged.findings);
+    }
+  }
+
+  const calls = ledger.summaries(options.failOn);
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors })}\n`);
+  } else {
+    io.stdout(formatTextReport({ profile: config.profile, messages, calls, findings, failOn: options.failOn, inputErrors }));
+  }
+  for (const error of inputErrors) io.stderr(`trunkguard check: ${error}`);
+  if (inputErrors.length > 0) return 2;
+  return findings.some((finding) => severityRank(finding.severity) >= severityRank(options.failOn)) ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+/**
+ * The dispatcher behind the `trunkguard` command. `check` judges files; `rules` lists carrier profiles.
+ * `proxy`, `pcap` and `hep` are the other ways in (see the issues that build them).
+ */
+import { ConfigError } from '../policy/load-config.js';
+import { UnreadableInputError } from '../sources/check-input.js';
+import { CHECK_USAGE, runCheck } from './check.js';
+import { type CommandIo, UsageError } from './command-io.js';
+import { RULES_USAGE, runRules } from './rules.js';
+
+const USAGE = `Usage: trunkguard <command> [options]
+
+Commands:
+  check FILE...   judge the SDP offers and answers in a trace or SIP file against a carrier profile
+  rules           list the carrier profiles and show one (rules show NAME)
+
+Run "trunkguard <command> --help" for a command's options.`;
+
+const NOT_YET = new Set(['proxy', 'pcap', 'hep']);
+
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const commands: Record<string, { run: (args: readonly string[], io: CommandIo) => Promise<number>; usage: string }> = {
+    check: { run: runCheck, usage: CHECK_USAGE },
+    rules: { run: runRules, usage: RULES_USAGE },
+  };
+  const entry = commands[command];
+  if (!entry) {
+    io.stderr(
+      NOT_YET.has(command)
+        ? `trunkguard: "${command}" is not available yet in this version`
+        : `trunkguard: unknown command "${command}"\n${USAGE}`,
+    );
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(`${entry.usage}\n`);
+    return 0;
+  }
+  try {
+    return await entry.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`trunkguard ${command}: ${error.message}\n${entry.usage}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof UnreadableInputError) {
+      io.stderr(`trunkguard ${command}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+

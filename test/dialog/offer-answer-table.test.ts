@@ -1,0 +1,120 @@
+import test from 'ava';
+import { type ExchangeStep, OfferAnswerTable } from '../../src/dialog/offer-answer-table.js';
+import type { Side } from '../../src/policy/finding.js';
+import type { SessionDescription } from '../../src/sdp/types.js';
+
+/** Distinct SDP stand-ins: the table only stores and hands back descriptions, never reads them. */
+function description(name: string): SessionDescription {
+  return { origin: null, connection: null, media: [], problems: [], name } as unknown as SessionDescription;
+}
+
+let clock = 0;
+function request(method: string, cseq: number, side: Side, extra: Partial<ExchangeStep> = {}): ExchangeStep {
+  return { callId: 'call-1', kind: 'request', method, cseq, status: null, rackCseq: null, side, at: (clock += 10), ...extra };
+}
+function response(status: number, method: string, cseq: number, side: Side, extra: Partial<ExchangeStep> = {}): ExchangeStep {
+  return { callId: 'call-1', kind: 'response', method, cseq, status, rackCseq: null, side, at: (clock += 10), ...extra };
+}
+
+test('INVITE with SDP is the offer; 183 and 200 with SDP answer it (RFC 3261 §13.2.1)', (t) => {
+  const table = new OfferAnswerTable();
+  const offer = description('offer');
+  t.deepEqual(table.place(request('INVITE', 1, 'customer'), offer), { role: 'offer', offer: null, offerSide: null });
+  t.deepEqual(table.place(response(100, 'INVITE', 1, 'carrier'), null).role, 'unknown');
+  const early = table.place(response(183, 'INVITE', 1, 'carrier'), description('answer'));
+  t.is(early.role, 'answer');
+  t.is(early.offer, offer);
+  t.is(early.offerSide, 'customer');
+  const final = table.place(response(200, 'INVITE', 1, 'carrier'), description('answer'));
+  t.is(final.role, 'answer');
+  t.is(final.offer, offer);
+});
+
+test('late offer: INVITE without SDP, the 200 carries the offer and the ACK the answer', (t) => {
+  const table = new OfferAnswerTable();
+  t.is(table.place(request('INVITE', 7, 'customer'), null).role, 'unknown');
+  const offer = description('offer-in-200');
+  t.is(table.place(response(200, 'INVITE', 7, 'carrier'), offer).role, 'offer');
+  const ack = table.place(request('ACK', 7, 'customer'), description('answer-in-ack'));
+  t.is(ack.role, 'answer');
+  t.is(ack.offer, offer);
+  t.is(ack.offerSide, 'carrier');
+});
+
+test('ACK with SDP after a normal offer in the INVITE is not an answer', (t) => {
+  const table = new OfferAnswerTable();
+  table.place(request('INVITE', 1, 'customer'), description('offer'));
+  table.place(response(200, 'INVITE', 1, 'carrier'), description('answer'));
+  t.is(table.place(request('ACK', 1, 'customer'), description('stray')).role, 'unknown');
+});
+
+test('reliable 183 with the offer is answered in PRACK (RFC 3262 §5)', (t) => {
+  const table = new OfferAnswerTable();
+  table.place(request('INVITE', 1, 'customer'), null);
+  const offer = description('offer-in-183');
+  t.is(table.place(response(183, 'INVITE', 1, 'carrier'), offer).role, 'offer');
+  const prack = table.place(request('PRACK', 2, 'customer', { rackCseq: 1 }), description('answer-in-prack'));
+  t.is(prack.role, 'answer');
+  t.is(prack.offer, offer);
+});
+
+test('PRACK with SDP after a normal offer is a new offer, answered in the 200 to PRACK', (t) => {
+  const table = new OfferAnswerTable();
+  table.place(request('INVITE', 1, 'customer'), description('offer-1'));
+  table.place(response(183, 'INVITE', 1, 'carrier'), description('answer-1'));
+  const second = description('offer-2');
+  t.is(table.place(request('PRACK', 2, 'customer', { rackCseq: 1 }), second).role, 'offer');
+  const answer = table.place(response(200, 'PRACK', 2, 'carrier'), description('answer-2'));
+  t.is(answer.role, 'answer');
+  t.is(answer.offer, second);
+});
+
+test('UPDATE and re-INVITE offers are answered in their own 2xx, by CSeq', (t) => {
+  const table = new OfferAnswerTable();
+  table.place(request('INVITE', 1, 'customer'), description('offer-1'));
+  table.place(response(200, 'INVITE', 1, 'carrier'), description('answer-1'));
+  const update = description('update-offer');
+  t.is(table.place(request('UPDATE', 2, 'carrier'), update).role, 'offer');
+  const reinvite = description('reinvite-offer');
+  t.is(table.place(request('INVITE', 3, 'customer'), reinvite).role, 'offer');
+  t.is(table.place(response(200, 'UPDATE', 2, 'customer'), description('a')).offer, update);
+  const reinviteAnswer = table.place(response(200, 'INVITE', 3, 'carrier'), description('b'));
+  t.is(reinviteAnswer.offer, reinvite);
+  t.is(reinviteAnswer.offerSide, 'customer');
+});
+
+test('SDP in a 200 to OPTIONS is a capability, not a session (RFC 3261 §11.2)', (t) => {
+  const table = new OfferAnswerTable();
+  table.place(request('OPTIONS', 1, 'customer'), null);
+  t.is(table.place(response(200, 'OPTIONS', 1, 'carrier'), description('caps')).role, 'capability');
+});
+
+test('a response to a transaction never seen, or an error response, is not placed', (t) => {
+  const table = new OfferAnswerTable();
+  t.is(table.place(response(200, 'INVITE', 9, 'carrier'), description('orphan')).role, 'unknown');
+  table.place(request('INVITE', 1, 'customer'), description('offer'));
+  t.is(table.place(response(488, 'INVITE', 1, 'carrier'), description('488-sdp')).role, 'unknown');
+});
+
+test('the table is bounded: the least recently seen call is evicted and counted', (t) => {
+  const table = new OfferAnswerTable({ maxCalls: 3 });
+  for (const callId of ['a', 'b', 'c']) table.place({ ...request('INVITE', 1, 'customer'), callId }, description(callId));
+  table.place({ ...request('INVITE', 2, 'customer'), callId: 'a' }, null); // touch a: b is now oldest
+  table.place({ ...request('INVITE', 1, 'customer'), callId: 'd' }, description('d'));
+  t.is(table.size, 3);
+  t.is(table.evictions, 1);
+  // b was evicted: its answer finds no offer.
+  t.is(table.place({ ...response(200, 'INVITE', 1, 'carrier'), callId: 'b' }, description('x')).role, 'unknown');
+  t.is(table.place({ ...response(200, 'INVITE', 1, 'carrier'), callId: 'c' }, description('y')).role, 'answer');
+});
+
+test('calls quiet for longer than the TTL expire; a final response to BYE ends the call', (t) => {
+  const table = new OfferAnswerTable({ ttlMs: 1000 });
+  table.place({ ...request('INVITE', 1, 'customer'), callId: 'old', at: 0 }, description('old'));
+  table.place({ ...request('INVITE', 1, 'customer'), callId: 'new', at: 5000 }, description('new'));
+  t.is(table.expirations, 1);
+  t.is(table.size, 1);
+  table.place({ ...request('BYE', 2, 'customer'), callId: 'new', at: 5001 }, null);
+  table.place({ ...response(200, 'BYE', 2, 'carrier'), callId: 'new', at: 5002 }, null);
+  t.is(table.size, 0);
+});
