@@ -142,7 +142,7 @@ export const FINDING_CODES = {
   'comedia-active': {
     severity: 'medium',
     meaning:
-      'The SDP asks the far end to latch onto wherever media comes from (a=direction:active|both): RTP hijack hazard.',
+      'The SDP asks the far end to latch onto wherever media comes from (a=direction:active or both): RTP hijack hazard.',
     basis: 'draft-ietf-mmusic-sdp-comedia; Asterisk AST-2017-005 (RTP bleed)',
   },
   'via-rport': {
