@@ -21,3 +21,19 @@ export function containsSdesKey(text: string): boolean {
   }
   return false;
 }
+
+const MAY_HOLD_KEY = /inline:/i;
+
+/** True when text may hold an SDES key (it mentions `inline:` in any case): the cheap test before redacting. */
+export function mayHoldSdesKey(text: string): boolean {
+  return MAY_HOLD_KEY.test(text);
+}
+
+/**
+ * Like redactSdesKeys, but skips the replace when there is nothing to redact: a broken line can carry
+ * a key anywhere (a mangled a=crypto, a key pasted into m=), so every piece of input the media model
+ * keeps passes here, and most pieces hold no key.
+ */
+export function redactIfKeyed(text: string): string {
+  return MAY_HOLD_KEY.test(text) ? redactSdesKeys(text) : text;
+}

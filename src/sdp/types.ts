@@ -122,6 +122,12 @@ export interface MediaDescription {
   /** Effective connection address: media-level c= overrides session-level c=. */
   readonly connection: ConnectionAddress | null;
   readonly connectionLevel: 'media' | 'session' | null;
+  /**
+   * Every c= line at the level `connection` came from, in order (additive to the model).
+   * More than one only for layered multicast (RFC 8866 §5.7) or a flagged duplicate: `connection` is
+   * the first of them, and a check judging addresses should judge every one.
+   */
+  readonly connections: readonly ConnectionAddress[];
   readonly rtcp: Rtcp;
   /** Effective direction: media-level attribute, else session-level, else sendrecv (RFC 3264 §5.1). */
   readonly direction: Direction;
@@ -142,6 +148,8 @@ export interface SessionDescription {
   readonly origin: ConnectionAddress | null;
   /** Session-level c=, or null. */
   readonly connection: ConnectionAddress | null;
+  /** Every session-level c= line, in order (additive); more than one is a flagged duplicate. */
+  readonly connections: readonly ConnectionAddress[];
   readonly media: readonly MediaDescription[];
   readonly problems: readonly SdpProblem[];
 }

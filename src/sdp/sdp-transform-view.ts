@@ -1,0 +1,127 @@
+/**
+ * sdp-transform's reading of the same SDP, and where it disagrees with ours.
+ *
+ * sdp-transform is the off-the-shelf object model (media servers such as mediasoup build on it). It is
+ * not what parseSdp returns: it keeps the last of duplicate lines, cannot read `m=audio 5000/2`, drops
+ * unknown lines, keeps one crypto session parameter, and costs about as much as our whole parse on a
+ * 13-line SDP and 3-5 times as much on a WebRTC offer. Running it next to the raw pass turns it into a
+ * parser-differential check: any field a check would judge that the two read differently is an
+ * ambiguity an attacker can live in (DESIGN principle 2). Opt-in: offline modes and tests call it.
+ */
+import sdpTransform from 'sdp-transform';
+import { ProblemList } from './problems.js';
+import type { MediaDescription, SdpProblem, SessionDescription } from './types.js';
+
+export type TransformedSession = ReturnType<typeof sdpTransform.parse>;
+type TransformedMedia = TransformedSession['media'][number];
+
+/** sdp-transform's object model, or null where it throws (a TypeError on anything but a string). */
+export function readWithSdpTransform(text: unknown): TransformedSession | null {
+  if (typeof text !== 'string') return null;
+  try {
+    return sdpTransform.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One `malformed-sdp` problem per field where sdp-transform's model and ours disagree on what a check
+ * judges: the number of m= sections, and per section type, port, proto, connection address, direction,
+ * RTCP port and mux, the number of a=crypto and a=candidate lines, and the fingerprint hash function.
+ */
+export function crossCheckWithSdpTransform(
+  text: string,
+  description: SessionDescription,
+): readonly SdpProblem[] {
+  const problems = new ProblemList();
+  const transformed = readWithSdpTransform(text);
+  if (transformed === null) {
+    problems.add('malformed-sdp', 'sdp-transform cannot read this SDP at all', null, null);
+    return problems.toArray();
+  }
+  const disagree = (
+    mediaIndex: number | null,
+    field: string,
+    theirs: unknown,
+    ours: unknown,
+    line: string | null,
+  ) => {
+    const theirText = shown(theirs);
+    const ourText = shown(ours);
+    if (theirText === ourText) return;
+    const where = mediaIndex === null ? 'the session' : `m= section ${mediaIndex}`;
+    problems.add(
+      'malformed-sdp',
+      `parsers disagree on the ${field} of ${where}: sdp-transform reads ${theirText}, the strict pass ${ourText}`,
+      mediaIndex,
+      line,
+    );
+  };
+
+  disagree(null, 'number of m= sections', transformed.media.length, description.media.length, null);
+  disagree(
+    null,
+    'connection address',
+    addressOf(transformed.connection),
+    description.connection?.written,
+    null,
+  );
+  for (const media of description.media) {
+    const theirs = transformed.media[media.index];
+    if (theirs !== undefined) compareMedia(theirs, transformed, media, disagree);
+  }
+  return problems.toArray();
+}
+
+type Disagree = (
+  mediaIndex: number | null,
+  field: string,
+  theirs: unknown,
+  ours: unknown,
+  line: string | null,
+) => void;
+
+function compareMedia(
+  theirs: TransformedMedia,
+  session: TransformedSession,
+  ours: MediaDescription,
+  disagree: Disagree,
+) {
+  const at = (field: string, their: unknown, our: unknown) =>
+    disagree(ours.index, field, their, our, ours.line);
+  at('media type', theirs.type, ours.type);
+  at('port', theirs.port, ours.port);
+  at('proto', theirs.protocol, ours.proto);
+  // Layered multicast (RFC 8866 §5.7) lists one c= per layer: sdp-transform keeps the last layer, we
+  // report the first; both are legitimate addresses of the stream, so there is nothing to compare.
+  if (!isLayeredMulticast(ours)) {
+    at('connection address', addressOf(theirs.connection ?? session.connection), ours.connection?.written);
+  }
+  at('direction', theirs.direction ?? session.direction ?? 'sendrecv', ours.direction);
+  at('explicit RTCP port', theirs.rtcp?.port, ours.rtcp.explicit ? ours.rtcp.port : undefined);
+  at('rtcp-mux', theirs.rtcpMux !== undefined, ours.rtcp.mux);
+  at('number of a=crypto lines', theirs.crypto?.length ?? 0, ours.crypto.length);
+  at('number of a=candidate lines', theirs.candidates?.length ?? 0, ours.candidates.length);
+  // sdp-transform keeps one fingerprint per level, the last.
+  const fingerprint = theirs.fingerprint ?? session.fingerprint;
+  at('fingerprint hash function', fingerprint?.type.toLowerCase(), ours.fingerprints.at(-1)?.hash);
+}
+
+function isLayeredMulticast(media: MediaDescription): boolean {
+  return (
+    media.connections.length > 1 && media.connections.every((connection) => connection.kind === 'multicast')
+  );
+}
+
+/** sdp-transform keeps `/ttl/count` in the address; compare the address itself. */
+function addressOf(connection: { ip: string } | undefined): string | undefined {
+  if (connection === undefined) return undefined;
+  const ip = String(connection.ip);
+  const slash = ip.indexOf('/');
+  return slash === -1 ? ip : ip.slice(0, slash);
+}
+
+function shown(value: unknown): string {
+  return value === undefined || value === null ? 'nothing' : String(value);
+}
