@@ -88,7 +88,32 @@ export interface SipMessage {
   readonly contentLength: number | null;
 }
 
+/**
+ * Why bytes could not be read as a message, for machines (`reason` says it for people).
+ * - `keep-alive`: only CRLFs (RFC 5626 §3.5.1) or nothing at all: not an error, nothing to answer;
+ * - `start-line`: the start line breaks RFC 3261 §7.1/§7.2: a request gets 400 (Bad Request);
+ * - `sip-version`: not SIP/2.0: a request gets 505 (Version Not Supported, RFC 3261 §21.5.6);
+ * - `too-large`: over the configured maximum message size: a request gets 513 (RFC 3261 §21.5.7);
+ * - `framing-lost`: stream only, Content-Length unusable: close the connection (RFC 4475 §3.1.2.3);
+ * - `truncated`: a stream ended inside a message;
+ * - `internal-error`: a reader bug caught so that it never throws.
+ */
+export type ReadFailure =
+  | 'keep-alive'
+  | 'start-line'
+  | 'sip-version'
+  | 'too-large'
+  | 'framing-lost'
+  | 'truncated'
+  | 'internal-error';
+
 /** What a reader returns: a message, or a reason it could not be read (it never throws). */
 export type ReadResult =
   | { readonly ok: true; readonly message: SipMessage }
-  | { readonly ok: false; readonly reason: string; readonly bytes: Buffer };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly bytes: Buffer;
+      /** Added by the SIP reader (additive): the failure class; always set by src/sip readers. */
+      readonly failure?: ReadFailure;
+    };

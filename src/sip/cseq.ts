@@ -1,0 +1,31 @@
+/**
+ * CSeq: a sequence number and a method.
+ *
+ * RFC 3261 §25.1: "CSeq = "CSeq" HCOLON 1*DIGIT LWS Method".
+ * RFC 3261 §8.1.1.5: "The sequence number value MUST be expressible as a 32-bit unsigned
+ * integer and MUST be less than 2**31."
+ */
+import { isToken } from './abnf.js';
+import type { CSeq } from './message.js';
+
+export const MAX_CSEQ = 2 ** 31 - 1;
+
+export interface CSeqReading {
+  /** Null when the value does not have the `number method` shape at all. */
+  readonly cseq: CSeq | null;
+  readonly problem: string | null;
+}
+
+export function parseCSeq(value: string): CSeqReading {
+  const match = /^(\d+)[ \t\r\n]+(\S+)$/.exec(value);
+  if (match === null) return { cseq: null, problem: `CSeq '${value.slice(0, 80)}' is not "number method"` };
+  const digits = match[1] ?? '';
+  const method = match[2] ?? '';
+  // An overlarge number is still returned (imprecise beyond 2^53) so the message stays inspectable.
+  const cseq = { number: Number(digits), method };
+  if (!isToken(method)) return { cseq, problem: `CSeq method '${method}' is not a token` };
+  if (!(cseq.number <= MAX_CSEQ)) {
+    return { cseq, problem: `CSeq number ${digits} is not less than 2**31 (RFC 3261 §8.1.1.5)` };
+  }
+  return { cseq, problem: null };
+}

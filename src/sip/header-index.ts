@@ -1,0 +1,183 @@
+/**
+ * The header index: one pass over the latin1 view of the header section that records, per
+ * header field, its name and byte offsets. Values are computed on first use only: the proxy's
+ * forwarding path needs offsets and a handful of headers, not every value.
+ *
+ * In the latin1 view one character is one byte, so every offset here is a byte offset into
+ * the message's Buffer.
+ */
+import { clip, latin1ToUtf8 } from './abnf.js';
+import { canonicalNameAt } from './header-names.js';
+import { trimLws } from './header-values.js';
+import type { HeaderField, MessageProblem } from './message.js';
+
+/** A header field over the head text; `value` is built (folding joined, trimmed) on first read. */
+export class HeaderLine implements HeaderField {
+  readonly name: string;
+  readonly start: number;
+  /** Offset just past the name (before any whitespace and the ':'). */
+  readonly nameEnd: number;
+  end: number;
+  /** Offset of the first character after the ':'. */
+  readonly valueStart: number;
+  /** Offset just past the last character of the last line (before its line end). */
+  valueEnd: number;
+  /** True when continuation lines follow the first line. */
+  folded = false;
+  readonly #text: string;
+  #value: string | undefined;
+
+  constructor(
+    text: string,
+    name: string,
+    start: number,
+    nameEnd: number,
+    valueStart: number,
+    valueEnd: number,
+    end: number,
+  ) {
+    this.#text = text;
+    this.name = name;
+    this.start = start;
+    this.nameEnd = nameEnd;
+    this.valueStart = valueStart;
+    this.valueEnd = valueEnd;
+    this.end = end;
+  }
+
+  /** The name exactly as written (copied on first read only). */
+  get rawName(): string {
+    return this.#text.slice(this.start, this.nameEnd);
+  }
+
+  /**
+   * RFC 3261 §7.3.1: "Header fields can be extended over multiple lines by preceding each extra
+   * line with at least one SP or horizontal tab (HT). The line break and the whitespace at the
+   * beginning of the next line are treated as a single SP character."
+   */
+  get value(): string {
+    if (this.#value === undefined) {
+      let raw = this.#text.slice(this.valueStart, this.valueEnd);
+      if (this.folded) raw = unfold(raw);
+      this.#value = latin1ToUtf8(trimLws(raw));
+    }
+    return this.#value;
+  }
+
+  /** Getters do not serialize: give JSON the fields of the HeaderField contract. */
+  toJSON(): HeaderField {
+    return { name: this.name, rawName: this.rawName, value: this.value, start: this.start, end: this.end };
+  }
+
+  /** The line(s) as received without the final line end, bounded: evidence for problems. */
+  get line(): string {
+    return clip(latin1ToUtf8(this.#text.slice(this.start, this.valueEnd)));
+  }
+}
+
+export interface HeaderScan {
+  readonly fields: HeaderLine[];
+  /** Problems seen while scanning: lines without ':', orphan continuation lines. */
+  readonly problems: MessageProblem[];
+  /** True when at least one line ends in a bare LF instead of CRLF. */
+  readonly bareLf: boolean;
+}
+
+/**
+ * Indexes the header lines of `text` from offset `from` (the first header line) to its end.
+ * `text` holds whole lines: each ends in CRLF or LF, except possibly the last one when a
+ * datagram ends without the empty line. `compactForms` is false for MIME part headers,
+ * where RFC 3261 compact names mean nothing.
+ */
+export function indexHeaderLines(text: string, from: number, compactForms: boolean): HeaderScan {
+  const fields: HeaderLine[] = [];
+  const problems: MessageProblem[] = [];
+  let bareLf = false;
+  let colonless = 0;
+  let colonlessEvidence = '';
+  let current: HeaderLine | null = null;
+  let pos = from;
+  const length = text.length;
+  while (pos < length) {
+    const lf = text.indexOf('\n', pos);
+    const lineEnd = lf < 0 ? length : lf;
+    const next = lf < 0 ? length : lf + 1;
+    let contentEnd = lineEnd;
+    if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === 0x0d) contentEnd--;
+    else if (lf >= 0) bareLf = true;
+    const first = text.charCodeAt(pos);
+    if (first === 0x20 || first === 0x09) {
+      // A continuation line (RFC 3261 §7.3.1 folding) belongs to the field above it.
+      if (current !== null) {
+        current.folded = true;
+        current.valueEnd = contentEnd;
+        current.end = next;
+      } else if (fields.length === 0 && problems.length === 0) {
+        problems.push({
+          code: 'malformed-message',
+          reason:
+            'the first header line starts with whitespace: a continuation line with no header field to continue',
+          evidence: clip(latin1ToUtf8(text.slice(pos, contentEnd))),
+        });
+      }
+    } else {
+      // Searched within the line only: an unbounded indexOf would rescan the rest of the head
+      // for every colon-less line (quadratic on a flood of them).
+      let colon = pos;
+      while (colon < contentEnd && text.charCodeAt(colon) !== 0x3a) colon++;
+      if (colon === contentEnd) {
+        // RFC 3261 §7.3.1: "Each header field consists of a field name followed by a colon
+        // (":") and the field value." A line without one is not a header field at all.
+        if (colonless++ === 0) colonlessEvidence = clip(latin1ToUtf8(text.slice(pos, contentEnd)));
+        current = null;
+      } else {
+        // RFC 3261 §7.3.1: "field-name: field-value" with HCOLON = *( SP / HTAB ) ":" SWS,
+        // so whitespace may sit between the name and the colon (`Via  : ...`).
+        let nameEnd = colon;
+        while (nameEnd > pos && isSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+        const name = compactForms
+          ? canonicalNameAt(text, pos, nameEnd)
+          : text.slice(pos, nameEnd).toLowerCase();
+        current = new HeaderLine(text, name, pos, nameEnd, colon + 1, contentEnd, next);
+        fields.push(current);
+      }
+    }
+    pos = next;
+  }
+  if (colonless > 0) {
+    problems.push({
+      code: 'malformed-message',
+      reason: `header line without ':' (not a header field)${colonless > 1 ? `; ${colonless} such lines` : ''}`,
+      evidence: colonlessEvidence,
+    });
+  }
+  return { fields, problems, bareLf };
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * Joins folded lines: each line break with the whitespace around it becomes one SP. A linear
+ * scan, not a regex: `[ \t]*\r?\n` backtracks quadratically over long runs of spaces that an
+ * attacker controls.
+ */
+function unfold(raw: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const lf = raw.indexOf('\n', from);
+    if (lf < 0) return out + raw.slice(from);
+    let end = lf;
+    while (end > from && isSpaceOrCr(raw.charCodeAt(end - 1))) end--;
+    let next = lf + 1;
+    while (next < raw.length && isSpace(raw.charCodeAt(next))) next++;
+    out += `${raw.slice(from, end)} `;
+    from = next;
+  }
+}
+
+function isSpaceOrCr(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d;
+}
