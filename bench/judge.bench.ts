@@ -4,11 +4,12 @@
  * offer/answer table. Prints the figures with the machine's core count; no assertions
  * (machines are noisy: compare figures from one sitting).
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Judge } from '../src/policy/engine.js';
+import { Judge, type JudgeOptions } from '../src/policy/engine.js';
 import { loadConfig } from '../src/policy/load-config.js';
 import { parseTraceLine } from '../src/sources/trace-record.js';
 import { readDatagram } from '../src/sip/datagram.js';
@@ -26,7 +27,7 @@ const customer: Envelope = {
 
 /** A Twilio-bound INVITE with an SDES offer, as a PBX sends it; distinct Call-ID and key per copy. */
 function invite(n: number): Buffer {
-  const key = Buffer.alloc(30, n % 251).toString('base64');
+  const key = createHash('sha256').update(String(n)).digest().subarray(0, 30).toString('base64');
   const sdp = [
     'v=0',
     `o=- ${1000 + n} 1 IN IP4 203.0.113.10`,
@@ -80,8 +81,13 @@ function corpus(): { bytes: Buffer; envelope: Envelope }[] {
   return messages;
 }
 
-function measure(label: string, messages: readonly { bytes: Buffer; envelope: Envelope }[], seconds: number): number {
-  const judge = new Judge(loadConfig());
+function measure(
+  label: string,
+  messages: readonly { bytes: Buffer; envelope: Envelope }[],
+  seconds: number,
+  options: Partial<JudgeOptions> = {},
+): number {
+  const judge = new Judge(loadConfig(), options);
   let index = 0;
   const once = () => {
     const item = messages[index % messages.length]!;
@@ -114,5 +120,6 @@ const cpu = cpus();
 console.log(`trunkguard bench:judge: node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim()}), one thread, ${seconds} s per figure`);
 const invites = Array.from({ length: 1000 }, (_, n) => ({ bytes: invite(n), envelope: customer }));
 const inviteRate = measure('INVITE with SDES SDP (reader+SDP+checks)', invites, seconds);
+measure('same, with the sdp-transform cross-check', invites, seconds, { crossCheckSdp: true });
 measure('mixed corpus (torture + trace fixtures)', corpus(), seconds);
 console.log(`target: >= 50,000 INVITE-with-SDP per second on one core: ${inviteRate >= 50_000 ? 'met' : 'NOT met'}`);

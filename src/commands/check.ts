@@ -98,7 +98,8 @@ function parseCheckArgv(args: readonly string[]) {
 export async function runCheck(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseCheckArgs(args);
   const config = loadConfig(options.config, { profile: options.profile });
-  const judge = new Judge(config);
+  // Offline, every SDP is also read by sdp-transform: where the two parsers disagree is a finding.
+  const judge = new Judge(config, { crossCheckSdp: true });
   const ledger = new CallLedger();
   const findings: Finding[] = [];
   const inputErrors: string[] = [];

@@ -4,7 +4,7 @@
  * Every source (proxy, pcap, HEP, trace file) feeds messages here in the order it saw them.
  */
 import { DEFAULT_TABLE_OPTIONS, OfferAnswerTable, type OfferAnswerTableOptions } from '../dialog/offer-answer-table.js';
-import { parseSdp } from '../sdp/parse.js';
+import { type ParseOptions, parseSdp } from '../sdp/parse.js';
 import { redactSdesKeys } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { type Envelope, formatEndpoint } from '../sip/envelope.js';
@@ -38,6 +38,12 @@ export interface JudgeOptions {
   /** Most SDES key digests remembered across calls for crypto-key-reuse. */
   readonly maxRecentKeys: number;
   readonly checks: readonly Check[];
+  /**
+   * Read every SDP a second time with sdp-transform and report where the two readings of a judged
+   * field differ (as malformed-sdp): the disagreement is where an attacker hides media. It doubles
+   * the SDP cost, so offline modes (check) turn it on and the forwarding path leaves it off.
+   */
+  readonly crossCheckSdp: boolean;
 }
 
 const DEFAULT_MAX_RECENT_KEYS = 20_000;
@@ -49,6 +55,7 @@ export class Judge {
   readonly #maxRecentKeys: number;
   readonly #messageChecks: readonly Check[];
   readonly #sdpChecks: readonly Check[];
+  readonly #parseOptions: ParseOptions;
   #lastTime = 0;
 
   constructor(config: JudgeConfig, options: Partial<JudgeOptions> = {}) {
@@ -58,6 +65,7 @@ export class Judge {
     const checks = options.checks ?? ALL_CHECKS;
     this.#messageChecks = checks.filter((check) => check.scope === 'message');
     this.#sdpChecks = checks.filter((check) => check.scope === 'sdp');
+    this.#parseOptions = { crossCheckWithSdpTransform: options.crossCheckSdp ?? false };
   }
 
   /** Judges a message the reader could read. */
@@ -71,7 +79,7 @@ export class Judge {
     for (const problem of problems) {
       observations.push({ code: problem.code, message: problem.reason, mediaIndex: null, evidence: problem.evidence });
     }
-    const descriptions = bodies.map((body) => ({ body, description: parseSdp(body.text) }));
+    const descriptions = bodies.map((body) => ({ body, description: parseSdp(body.text, this.#parseOptions) }));
     const sdps: JudgedSdp[] = [];
     // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
     // description per message takes part; other parts, e.g. SIPREC metadata, are judged alone).

@@ -5,13 +5,19 @@
  * The HMAC secret is random per process: the digest cannot be brute-forced offline from a log line,
  * and it is only comparable within one process (which is all key-reuse detection needs).
  */
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
-const DIGEST_SECRET = createSecretKey(randomBytes(32));
+/** The digest's secret prefix: random per process, never written anywhere. */
+const DIGEST_SECRET = randomBytes(32).toString('hex');
 
-/** 16 hex characters (64 bits) of HMAC-SHA-256 over the key as written (base64). */
+/**
+ * 16 hex characters (64 bits) of SHA-256 over a per-process secret followed by the key as written
+ * (base64). A secret-prefix hash is enough here: the digest is only compared for equality and the
+ * input has a fixed form, so HMAC's length-extension protection buys nothing, and the one-shot
+ * `crypto.hash` costs a third of `createHmac` on the forwarding path.
+ */
 export function digestSdesKey(base64Key: string): string {
-  return createHmac('sha256', DIGEST_SECRET).update(base64Key).digest('hex').slice(0, 16);
+  return hash('sha256', DIGEST_SECRET + base64Key).slice(0, 16);
 }
 
 /**
