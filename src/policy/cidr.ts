@@ -85,6 +85,7 @@ export function findContaining<T extends { readonly cidr: Cidr }>(
  * Returns the class name, or null for a public (or otherwise routable) address.
  */
 export function nonPublicClass(address: ipaddr.IPv4 | ipaddr.IPv6): string | null {
+  if (address.kind() === 'ipv4') return nonPublicIpv4Class((address as ipaddr.IPv4).octets);
   const range = address.range();
   switch (range) {
     case 'private':
@@ -100,4 +101,15 @@ export function nonPublicClass(address: ipaddr.IPv4 | ipaddr.IPv6): string | nul
     default:
       return null;
   }
+}
+
+/** The same classes for IPv4, from the first two octets (ipaddr's range() tries every special range in turn). */
+function nonPublicIpv4Class(octets: readonly number[]): string | null {
+  const a = octets[0] ?? 0;
+  const b = octets[1] ?? 0;
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private (RFC 1918)';
+  if (a === 100 && b >= 64 && b <= 127) return 'shared address space (RFC 6598 CGNAT)';
+  if (a === 127) return 'loopback';
+  if (a === 169 && b === 254) return 'link-local';
+  return null;
 }

@@ -3,7 +3,12 @@
  * offer/answer placement from the dialog table, and turns observations into findings.
  * Every source (proxy, pcap, HEP, trace file) feeds messages here in the order it saw them.
  */
-import { DEFAULT_TABLE_OPTIONS, OfferAnswerTable, type OfferAnswerTableOptions } from '../dialog/offer-answer-table.js';
+import {
+  DEFAULT_TABLE_OPTIONS,
+  OfferAnswerTable,
+  type OfferAnswerTableOptions,
+  type Placement,
+} from '../dialog/offer-answer-table.js';
 import { type ParseOptions, parseSdp } from '../sdp/parse.js';
 import { redactSdesKeys } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
@@ -48,6 +53,19 @@ export interface JudgeOptions {
 
 const DEFAULT_MAX_RECENT_KEYS = 20_000;
 
+/** The check that reports an SDP's own syntax problems (duplicate c=, malformed lines). */
+const SYNTAX_CHECK = 'sdp-problems';
+
+const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
+
+/** Runs checks and appends what they observe (a loop, not spreads: this is the hot path). */
+function runChecks(checks: readonly Check[], context: CheckContext, into: Observation[]): void {
+  for (const check of checks) {
+    const found = check.run(context);
+    for (let i = 0; i < found.length; i++) into.push(found[i]!);
+  }
+}
+
 export class Judge {
   readonly config: JudgeConfig;
   readonly dialogs: OfferAnswerTable;
@@ -55,6 +73,8 @@ export class Judge {
   readonly #maxRecentKeys: number;
   readonly #messageChecks: readonly Check[];
   readonly #sdpChecks: readonly Check[];
+  /** What judges a capability SDP (a 200 to OPTIONS): its syntax only. */
+  readonly #syntaxChecks: readonly Check[];
   readonly #parseOptions: ParseOptions;
   #lastTime = 0;
 
@@ -65,55 +85,66 @@ export class Judge {
     const checks = options.checks ?? ALL_CHECKS;
     this.#messageChecks = checks.filter((check) => check.scope === 'message');
     this.#sdpChecks = checks.filter((check) => check.scope === 'sdp');
+    this.#syntaxChecks = this.#sdpChecks.filter((check) => check.name === SYNTAX_CHECK);
     this.#parseOptions = { crossCheckWithSdpTransform: options.crossCheckSdp ?? false };
   }
 
   /** Judges a message the reader could read. */
   judgeMessage(message: SipMessage, envelope: Envelope, messageIndex: number): JudgedMessage {
     const side = sideOf(envelope.src, this.config);
-    const base = { message, envelope, side, sdp: null, config: this.config, recentKeys: this.#recentKeys };
+    const base: CheckContext = {
+      message,
+      envelope,
+      side,
+      sdp: null,
+      config: this.config,
+      recentKeys: this.#recentKeys,
+    };
     const observations: Observation[] = [];
-    for (const check of this.#messageChecks) observations.push(...check.run(base));
+    runChecks(this.#messageChecks, base, observations);
 
     const { bodies, problems } = sdpBodies(message);
     for (const problem of problems) {
-      observations.push({ code: problem.code, message: problem.reason, mediaIndex: null, evidence: problem.evidence });
+      observations.push({
+        code: problem.code,
+        message: problem.reason,
+        mediaIndex: null,
+        evidence: problem.evidence,
+      });
     }
-    const descriptions = bodies.map((body) => ({ body, description: parseSdp(body.text, this.#parseOptions) }));
     const sdps: JudgedSdp[] = [];
-    // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
-    // description per message takes part; other parts, e.g. SIPREC metadata, are judged alone).
-    const placement = this.#place(message, side, envelope, descriptions[0]?.description ?? null);
-    descriptions.forEach(({ body, description }, partIndex) => {
-      const role: SdpRole = partIndex === 0 ? placement.role : 'unknown';
-      const offer = partIndex === 0 ? placement.offer : null;
-      sdps.push({ role, partPath: body.partPath, description });
-      const context: CheckContext = { ...base, sdp: { description, role, offer, partPath: body.partPath } };
-      if (role === 'capability') {
-        // RFC 3261 §11.2: an OPTIONS answer lists capabilities; only its syntax is judged.
-        for (const problem of description.problems) {
-          observations.push({ code: problem.code, message: problem.reason, mediaIndex: problem.mediaIndex, evidence: problem.evidence });
-        }
-        return;
-      }
-      for (const check of this.#sdpChecks) observations.push(...check.run(context));
-    });
-    for (const { description } of descriptions) this.#rememberKeys(description, message.callId);
+    for (let part = 0; part < bodies.length; part++) {
+      const body = bodies[part]!;
+      const description = parseSdp(body.text, this.#parseOptions);
+      // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
+      // description per message takes part; other parts, e.g. SIPREC metadata, are judged alone).
+      const placement = part === 0 ? this.#place(message, side, envelope, description) : UNPLACED;
+      sdps.push({ role: placement.role, partPath: body.partPath, description });
+      const sdp = { description, role: placement.role, offer: placement.offer, partPath: body.partPath };
+      // RFC 3261 §11.2: an OPTIONS answer lists capabilities, not a session: only its syntax is judged.
+      const checks = placement.role === 'capability' ? this.#syntaxChecks : this.#sdpChecks;
+      runChecks(checks, { ...base, sdp }, observations);
+      this.#rememberKeys(description, message.callId);
+    }
+    // A message without SDP still moves the exchange on (an INVITE without SDP announces a late offer).
+    if (bodies.length === 0) this.#place(message, side, envelope, null);
 
-    return {
-      messageIndex,
-      envelope,
-      message,
-      side,
-      sdps,
-      findings: observations.map((observation) => this.#finding(observation, message, envelope, side, messageIndex)),
-    };
+    const findings: Finding[] = new Array(observations.length);
+    for (let i = 0; i < observations.length; i++) {
+      findings[i] = this.#finding(observations[i]!, message, envelope, side, messageIndex);
+    }
+    return { messageIndex, envelope, message, side, sdps, findings };
   }
 
   /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
   judgeUnreadable(reason: string, envelope: Envelope, messageIndex: number): JudgedMessage {
     const side = sideOf(envelope.src, this.config);
-    const observation: Observation = { code: 'malformed-message', message: reason, mediaIndex: null, evidence: null };
+    const observation: Observation = {
+      code: 'malformed-message',
+      message: reason,
+      mediaIndex: null,
+      evidence: null,
+    };
     return {
       messageIndex,
       envelope,
@@ -124,9 +155,14 @@ export class Judge {
     };
   }
 
-  #place(message: SipMessage, side: Side, envelope: Envelope, description: SessionDescription | null) {
+  #place(
+    message: SipMessage,
+    side: Side,
+    envelope: Envelope,
+    description: SessionDescription | null,
+  ): Placement {
     const cseq = message.cseq;
-    if (!message.callId || !cseq) return { role: 'unknown' as const, offer: null, offerSide: null };
+    if (!message.callId || !cseq) return UNPLACED;
     return this.dialogs.place(
       {
         callId: message.callId,
@@ -174,7 +210,8 @@ export class Judge {
     side: Side,
     messageIndex: number,
   ): Finding {
-    const severity = this.config.policy.severity[observation.code] ?? FINDING_CODES[observation.code].severity;
+    const severity =
+      this.config.policy.severity[observation.code] ?? FINDING_CODES[observation.code].severity;
     return {
       code: observation.code,
       severity,

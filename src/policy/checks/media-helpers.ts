@@ -99,8 +99,16 @@ export function carriesRtpMedia(media: MediaDescription): boolean {
 /** The IP of a unicast address (ip4/ip6 kinds); null for hold, multicast, FQDN and invalid ones. */
 export function ipOf(address: ConnectionAddress): IpAddress | null {
   if (address.kind !== 'ip4' && address.kind !== 'ip6') return null;
-  return parseIp(address.address);
+  // Several checks look at the same address: parse it once per parsed SDP (a memo of a pure function).
+  let ip = parsedAddresses.get(address);
+  if (ip === undefined) {
+    ip = parseIp(address.address);
+    parsedAddresses.set(address, ip);
+  }
+  return ip;
 }
+
+const parsedAddresses = new WeakMap<ConnectionAddress, IpAddress | null>();
 
 /**
  * The address an a=rtcp attribute wrote (RFC 3605 §2.1: `a=rtcp:<port> [IN IP4 <address>]`),
@@ -180,7 +188,24 @@ export function describeConnectionUse(use: ConnectionUse): string {
  * (session-level c= once), and the ICE candidates of every active stream. Candidates count even
  * on a held stream or an ICE placeholder (c=0.0.0.0): they are real addresses media may use.
  */
-export function namedAddresses(description: SessionDescription, options: AddressOptions): NamedAddress[] {
+export function namedAddresses(description: SessionDescription, options: AddressOptions): readonly NamedAddress[] {
+  // Several checks ask for the same SDP's addresses: build each list once per parsed SDP.
+  let lists = namedAddressLists.get(description);
+  if (lists === undefined) {
+    lists = new Map();
+    namedAddressLists.set(description, lists);
+  }
+  let named = lists.get(options.candidates);
+  if (named === undefined) {
+    named = collectNamedAddresses(description, options);
+    lists.set(options.candidates, named);
+  }
+  return named;
+}
+
+const namedAddressLists = new WeakMap<SessionDescription, Map<AddressOptions['candidates'], readonly NamedAddress[]>>();
+
+function collectNamedAddresses(description: SessionDescription, options: AddressOptions): NamedAddress[] {
   const live = liveMedia(description);
   const named: NamedAddress[] = connectionUses(live).map((use) => ({
     address: use.connection,
