@@ -50,6 +50,8 @@ interface PendingOffer {
 }
 
 interface TransactionState {
+  readonly cseq: number;
+  readonly method: string;
   /** The INVITE carried no SDP: the offer will come in the first reliable response. */
   lateOffer: boolean;
   offer: PendingOffer | null;
@@ -57,8 +59,8 @@ interface TransactionState {
 
 interface CallState {
   lastSeen: number;
-  /** Keyed `<cseq> <METHOD>`. */
-  readonly transactions: Map<string, TransactionState>;
+  /** Oldest first; a handful per call, so a short array is lighter than a Map. */
+  readonly transactions: TransactionState[];
 }
 
 const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
@@ -72,8 +74,13 @@ function answerTo(offer: PendingOffer | null): Placement {
   return { role: 'answer', offer: offer?.description ?? null, offerSide: offer?.side ?? null };
 }
 
-function transactionKey(cseq: number, method: string): string {
-  return `${cseq} ${method}`;
+function findTransaction(call: CallState, cseq: number, method: string): TransactionState | undefined {
+  const transactions = call.transactions;
+  for (let i = transactions.length - 1; i >= 0; i--) {
+    const transaction = transactions[i]!;
+    if (transaction.cseq === cseq && transaction.method === method) return transaction;
+  }
+  return undefined;
 }
 
 /** Requests that may carry or announce an offer (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5.1). */
@@ -121,7 +128,9 @@ export class OfferAnswerTable {
     const call = this.#touch(step.callId, step.at, opens);
     if (!call) return UNPLACED;
     const placement =
-      step.kind === 'request' ? this.#placeRequest(call, step, description) : this.#placeResponse(call, step, description);
+      step.kind === 'request'
+        ? this.#placeRequest(call, step, description)
+        : this.#placeResponse(call, step, description);
     if (step.method === 'BYE' && step.kind === 'response' && step.status !== null && step.status >= 200) {
       this.#calls.delete(step.callId);
     }
@@ -129,7 +138,6 @@ export class OfferAnswerTable {
   }
 
   #placeRequest(call: CallState, step: ExchangeStep, description: SessionDescription | null): Placement {
-    const key = transactionKey(step.cseq, step.method);
     switch (step.method) {
       case 'INVITE':
       case 'UPDATE': {
@@ -138,14 +146,14 @@ export class OfferAnswerTable {
         // RFC 3311 §5.1: an UPDATE carrying SDP is an offer, answered in its 2xx.
         const lateOffer = description === null && step.method === 'INVITE';
         const offer = description ? { description, side: step.side, inResponse: false } : null;
-        this.#remember(call, key, { lateOffer, offer });
+        this.#remember(call, { cseq: step.cseq, method: step.method, lateOffer, offer });
         return description ? offerPlacement() : UNPLACED;
       }
       case 'ACK': {
         // RFC 3261 §13.2.1: "If the initial offer is in the first reliable non-failure message from
         // the UAS back to the UAC, the answer MUST be in the acknowledgement for that message".
         if (!description) return UNPLACED;
-        const invite = call.transactions.get(transactionKey(step.cseq, 'INVITE'));
+        const invite = findTransaction(call, step.cseq, 'INVITE');
         return invite?.offer?.inResponse ? answerTo(invite.offer) : UNPLACED;
       }
       case 'PRACK': {
@@ -153,13 +161,18 @@ export class OfferAnswerTable {
         // RFC 3262 §5: "If the UAC receives a reliable provisional response with an offer (this
         // would occur if the UAC sent an INVITE without an offer, in which case the first reliable
         // provisional response will contain the offer), it MUST generate an answer in the PRACK."
-        const invite = step.rackCseq === null ? undefined : call.transactions.get(transactionKey(step.rackCseq, 'INVITE'));
+        const invite = step.rackCseq === null ? undefined : findTransaction(call, step.rackCseq, 'INVITE');
         if (invite?.offer?.inResponse && invite.lateOffer) {
           invite.lateOffer = false; // answered: later SDP in this transaction is not a repeat of it
           return answerTo(invite.offer);
         }
         // RFC 3262 §5: otherwise a PRACK with SDP carries a new offer, answered in the 200 to PRACK.
-        this.#remember(call, key, { lateOffer: false, offer: { description, side: step.side, inResponse: false } });
+        this.#remember(call, {
+          cseq: step.cseq,
+          method: step.method,
+          lateOffer: false,
+          offer: { description, side: step.side, inResponse: false },
+        });
         return offerPlacement();
       }
       default:
@@ -172,7 +185,7 @@ export class OfferAnswerTable {
     if (!description || step.status === null) return UNPLACED;
     // Only provisional (101-199) and success responses carry session descriptions (RFC 3261 §13.2.1).
     if (step.status < 101 || step.status >= 300) return UNPLACED;
-    const transaction = call.transactions.get(transactionKey(step.cseq, step.method));
+    const transaction = findTransaction(call, step.cseq, step.method);
     if (!transaction) return UNPLACED;
     if (step.method === 'INVITE' && transaction.lateOffer) {
       // The first response with SDP to an INVITE without SDP is the offer; the 2xx repeats it
@@ -183,13 +196,12 @@ export class OfferAnswerTable {
     return transaction.offer && !transaction.offer.inResponse ? answerTo(transaction.offer) : UNPLACED;
   }
 
-  #remember(call: CallState, key: string, state: TransactionState): void {
-    call.transactions.delete(key);
-    call.transactions.set(key, state);
-    if (call.transactions.size > MAX_TRANSACTIONS_PER_CALL) {
-      const oldest = call.transactions.keys().next().value;
-      if (oldest !== undefined) call.transactions.delete(oldest);
-    }
+  #remember(call: CallState, state: TransactionState): void {
+    const transactions = call.transactions;
+    const existing = transactions.findIndex((t) => t.cseq === state.cseq && t.method === state.method);
+    if (existing >= 0) transactions.splice(existing, 1); // a retransmission replaces its transaction
+    transactions.push(state);
+    if (transactions.length > MAX_TRANSACTIONS_PER_CALL) transactions.shift();
   }
 
   #touch(callId: string, at: number, create: boolean): CallState | null {
@@ -199,7 +211,7 @@ export class OfferAnswerTable {
     } else if (!create) {
       return null;
     } else {
-      call = { lastSeen: at, transactions: new Map() };
+      call = { lastSeen: at, transactions: [] };
       while (this.#calls.size >= this.#options.maxCalls) {
         const oldest = this.#calls.keys().next().value;
         if (oldest === undefined) break;
