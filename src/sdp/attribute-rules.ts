@@ -59,7 +59,9 @@ export const ATTRIBUTE_RULES: Readonly<Record<string, AttributeRule>> = {
     read: (value, line, level) => {
       const parsed = parseCryptoAttribute(value ?? '', line);
       const tag = parsed.attribute.tag;
-      const duplicateTag = tag !== null && level.crypto.some((crypto) => crypto.tag === tag);
+      let duplicateTag = false;
+      for (let i = 0; tag !== null && i < level.crypto.length; i++)
+        duplicateTag ||= level.crypto[i]!.tag === tag;
       level.crypto.push(parsed.attribute);
       if (duplicateTag) return `a=crypto tag ${tag} appears twice in one media section (RFC 4568 §4)`;
       return parsed.reason;

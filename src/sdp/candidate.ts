@@ -21,25 +21,31 @@ export interface ParsedCandidate {
 }
 
 export function parseCandidate(value: string, line: string): ParsedCandidate {
-  const parts = value.split(' ');
-  const [
-    foundation = '',
-    componentText = '',
-    transport = '',
-    priorityText = '',
-    host = '',
-    portText = '',
-    typ = '',
-    type = '',
-  ] = parts;
+  // The first eight fields of value.split(' '), found in place (a missing one reads as '').
+  const b1 = value.indexOf(' ');
+  const b2 = nextSpace(value, b1);
+  const b3 = nextSpace(value, b2);
+  const b4 = nextSpace(value, b3);
+  const b5 = nextSpace(value, b4);
+  const b6 = nextSpace(value, b5);
+  const b7 = nextSpace(value, b6);
+  const b8 = nextSpace(value, b7);
+  const host = field(value, b4, b5);
+  const portText = field(value, b5, b6);
+  const typ = field(value, b6, b7);
   const port = toPort(portText);
-  if (parts.length < 8 || typ !== 'typ' || port === null || host === '') {
+  if (b7 === -1 || typ !== 'typ' || port === null || host === '') {
     return {
       candidate: null,
       reason:
         'a=candidate needs <foundation> <component> <transport> <priority> <address> <port> typ <type> (RFC 8839 §5.1)',
     };
   }
+  const foundation = b1 === -1 ? value : value.slice(0, b1);
+  const componentText = field(value, b1, b2);
+  const transport = field(value, b2, b3);
+  const priorityText = field(value, b3, b4);
+  const type = field(value, b7, b8);
   const address = candidateAddress(host, line);
   const candidate: IceCandidate = {
     foundation,
@@ -54,26 +60,43 @@ export function parseCandidate(value: string, line: string): ParsedCandidate {
   return {
     candidate,
     reason:
-      address.reason ?? findCandidateProblem(parts, foundation, componentText, transport, priorityText, type),
+      address.reason ??
+      findCandidateProblem(value, b8, foundation, componentText, transport, priorityText, type),
   };
 }
 
+/** The space after the one at `space`, or -1 (also when `space` is -1). */
+function nextSpace(value: string, space: number): number {
+  return space === -1 ? -1 : value.indexOf(' ', space + 1);
+}
+
+/** The field after the space at `space`, up to the space at `next` (or the end); '' when `space` is -1. */
+function field(value: string, space: number, next: number): string {
+  return space === -1 ? '' : value.slice(space + 1, next === -1 ? value.length : next);
+}
+
+/** `b8`: the space after the eighth field, or -1 when there is none. */
 function findCandidateProblem(
-  parts: readonly string[],
+  value: string,
+  b8: number,
   foundation: string,
   componentText: string,
   transport: string,
   priorityText: string,
   type: string,
 ): string | null {
-  if (parts.some((part) => part.length === 0)) return 'a=candidate fields must be separated by single spaces';
+  const emptyField =
+    value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32 || value.includes('  ');
+  if (emptyField) return 'a=candidate fields must be separated by single spaces';
   if (!isFoundation(foundation)) return `the foundation ${quote(foundation)} must be 1-32 ice-chars`;
   if (!isDigits(componentText, 3)) return 'the component-id must be 1-3 digits';
   if (!isToken(transport)) return `the transport ${quote(transport)} is not a token`;
   if (!isDigits(priorityText, 10)) return 'the priority must be 1-10 digits';
   if (!isToken(type)) return `the candidate type ${quote(type)} is not a token`;
   // After cand-type: rel-addr, rel-port and extensions all come as name/value pairs.
-  if ((parts.length - 8) % 2 !== 0) return 'a=candidate extensions must come in <name> <value> pairs';
+  let extensions = 0;
+  for (let space = b8; space !== -1; space = value.indexOf(' ', space + 1)) extensions++;
+  if (extensions % 2 !== 0) return 'a=candidate extensions must come in <name> <value> pairs';
   return null;
 }
 

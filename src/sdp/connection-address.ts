@@ -35,15 +35,43 @@ export interface ParsedConnection {
  * `<base multicast address>[/<ttl>]/<number of addresses>`
  */
 export function parseConnectionField(value: string, line: string): ParsedConnection {
-  const parts = value.split(' ');
-  if (parts.length !== 3 || parts[0] === '' || parts[1] === '' || parts[2] === '') {
+  // Exactly three non-empty fields separated by single spaces, found in place.
+  const s1 = value.indexOf(' ');
+  const s2 = s1 === -1 ? -1 : value.indexOf(' ', s1 + 1);
+  if (
+    s2 === -1 ||
+    s1 === 0 ||
+    s2 === s1 + 1 ||
+    s2 === value.length - 1 ||
+    value.indexOf(' ', s2 + 1) !== -1
+  ) {
+    const parts = value.split(' ');
     return {
       address: invalidAddress(parts[0] ?? '', parts[1] ?? '', parts.slice(2).join(' '), line),
       reason: 'c= must be exactly <nettype> <addrtype> <connection-address>, separated by single spaces',
     };
   }
-  const [netType, addrType, written] = parts as [string, string, string];
-  return readConnectionAddress(netType, addrType, written, line);
+  return readConnectionAddress(
+    netTypeField(value, 0, s1),
+    addrTypeField(value, s1 + 1, s2),
+    value.slice(s2 + 1),
+    line,
+  );
+}
+
+/** `text.slice(start, end)`, as the shared literal when it is `IN` (what nearly every line says). */
+export function netTypeField(text: string, start: number, end: number): string {
+  return end - start === 2 && text.startsWith('IN', start) ? 'IN' : text.slice(start, end);
+}
+
+/** `text.slice(start, end)`, as the shared literal when it is `IP4` or `IP6`. */
+export function addrTypeField(text: string, start: number, end: number): string {
+  if (end - start === 3 && text.startsWith('IP', start)) {
+    const version = text.charCodeAt(start + 2);
+    if (version === 52 /* 4 */) return 'IP4';
+    if (version === 54 /* 6 */) return 'IP6';
+  }
+  return text.slice(start, end);
 }
 
 /** Reads `<nettype> <addrtype> <address>[/ttl][/count]` once split. */
@@ -55,7 +83,7 @@ export function readConnectionAddress(
 ): ParsedConnection {
   const slash = text.indexOf('/');
   const base = slash === -1 ? text : text.slice(0, slash);
-  const suffixes = slash === -1 ? [] : text.slice(slash + 1).split('/');
+  const suffixes = slash === -1 ? NO_SUFFIXES : text.slice(slash + 1).split('/');
   const verdict = classifyTypedAddress(netType, addrType, base);
   const scope = readScope(verdict, addrType, suffixes);
   const address: ConnectionAddress = {
@@ -71,6 +99,8 @@ export function readConnectionAddress(
   };
   return { address, reason: verdict.reason ?? scope.reason };
 }
+
+const NO_SUFFIXES: readonly string[] = [];
 
 /** The address of an ICE candidate: no nettype/addrtype is written, so the literal decides. */
 export function candidateAddress(text: string, line: string): ParsedConnection {
@@ -106,7 +136,7 @@ export function classifyTypedAddress(netType: string, addrType: string, text: st
 }
 
 function classifyUnderIp4(text: string): AddressVerdict {
-  const family = isIP(text);
+  const family = isDottedQuad(text) ? 4 : isIP(text);
   if (family === 4) return classifyIpv4(text, false);
   if (family === 6) return invalid(text, `${quote(text)} is an IPv6 literal under addrtype IP4`);
   return classifyName(text);
@@ -116,10 +146,38 @@ function classifyUnderIp6(text: string): AddressVerdict {
   // net.isIP accepts a zone index (`fe80::1%eth0`); the SDP grammar has none.
   if (text.includes('%'))
     return invalid(text, `${quote(text)} carries a zone index, which SDP does not allow`);
-  const family = isIP(text);
+  const family = isDottedQuad(text) ? 4 : isIP(text);
   if (family === 6) return classifyIpv6(text);
   if (family === 4) return invalid(text, `${quote(text)} is an IPv4 literal under addrtype IP6`);
   return classifyName(text);
+}
+
+/**
+ * The IPv4 literals net.isIP accepts (four decimal octets 0-255, no leading zero), without its regex: a
+ * true here is a 4 from net.isIP, and on false net.isIP still decides.
+ */
+function isDottedQuad(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let at = 0;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (text.charCodeAt(at) !== 46 /* . */) return false;
+      at++;
+    }
+    const first = at;
+    let value = 0;
+    while (at < length && at - first < 4) {
+      const code = text.charCodeAt(at);
+      if (code < 48 || code > 57) break;
+      value = value * 10 + (code - 48);
+      at++;
+    }
+    const digits = at - first;
+    if (digits === 0 || digits > 3 || value > 255) return false;
+    if (digits > 1 && text.charCodeAt(first) === 48 /* 0 */) return false;
+  }
+  return at === length;
 }
 
 /**
@@ -128,7 +186,13 @@ function classifyUnderIp6(text: string): AddressVerdict {
  */
 function classifyIpv4(text: string, mapped: boolean): AddressVerdict {
   if (text === '0.0.0.0') return { kind: 'hold', address: text, mapped, reason: null };
-  const firstOctet = Number(text.slice(0, text.indexOf('.')));
+  // The leading digits (an IPv4 literal, so one to three of them, then a dot).
+  let firstOctet = 0;
+  for (let i = 0; i < 3; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) break;
+    firstOctet = firstOctet * 10 + (code - 48);
+  }
   const kind: AddressKind = firstOctet >= 224 && firstOctet <= 239 ? 'multicast' : 'ip4';
   return { kind, address: text, mapped, reason: null };
 }

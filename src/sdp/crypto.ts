@@ -24,52 +24,91 @@ export interface ParsedCrypto {
  * redactCryptoLine, which is the only form of it that is ever kept.
  */
 export function parseCryptoAttribute(value: string, line: string): ParsedCrypto {
-  const words = value.split(WHITESPACE_RUN);
-  const [tagText = '', suiteText = '', keyParamsText = '', ...sessionWords] = words;
-  const reasons: string[] = [];
+  // The words of the value, split on 1*WSP as value.split(/[ \t]+/) would (a leading blank gives an
+  // empty first word), walked in place: tag, crypto-suite, key-params, then session parameters.
+  let reason: string | null = null;
 
   // RFC 4568 §9.1: tag = 1*9DIGIT
-  const tag = isDigits(tagText, 9) ? Number(tagText) : null;
-  if (tag === null) reasons.push('the tag must be 1 to 9 digits (RFC 4568 §9.1)');
+  let end = wordEnd(value, 0);
+  const tag = readTag(value, 0, end);
+  if (tag === null) reason ??= 'the tag must be 1 to 9 digits (RFC 4568 §9.1)';
 
   // crypto-suite = 1*(ALPHA / DIGIT / "_")
-  if (!isSuiteName(suiteText)) reasons.push('the crypto-suite must be letters, digits and _ (RFC 4568 §9.1)');
+  let start = nextWord(value, end);
+  end = wordEnd(value, start);
+  const suiteText = start === -1 ? '' : value.slice(start, end);
+  const suiteOk = isSuiteName(suiteText);
+  if (!suiteOk) reason ??= 'the crypto-suite must be letters, digits and _ (RFC 4568 §9.1)';
 
   // key-params = key-param *(";" key-param)
+  start = nextWord(value, end);
+  end = wordEnd(value, start);
   const keyParams: CryptoKeyParam[] = [];
-  if (keyParamsText === '') {
-    reasons.push('a=crypto needs <tag> <crypto-suite> <key-params> (RFC 4568 §9.1)');
+  if (start === end) {
+    reason ??= 'a=crypto needs <tag> <crypto-suite> <key-params> (RFC 4568 §9.1)';
   } else {
-    for (const text of keyParamsText.split(';')) {
-      const parsed = parseKeyParam(text);
+    for (let paramStart = start; ; ) {
+      let paramEnd = value.indexOf(';', paramStart);
+      if (paramEnd === -1 || paramEnd > end) paramEnd = end;
+      const parsed = value.startsWith('inline:', paramStart)
+        ? parseInlineKey(value, paramStart + 7, paramEnd)
+        : parseKeyParam(value.slice(paramStart, paramEnd));
       keyParams.push(parsed.param);
-      if (parsed.reason !== null) reasons.push(parsed.reason);
+      if (parsed.reason !== null) reason ??= parsed.reason;
+      if (paramEnd === end) break;
+      paramStart = paramEnd + 1;
     }
   }
 
   const sessionParams: string[] = [];
-  for (const word of sessionWords) {
-    const reason = checkSessionParam(word);
-    if (reason !== null) reasons.push(reason);
+  for (start = nextWord(value, end); start !== -1; start = nextWord(value, end)) {
+    end = wordEnd(value, start);
+    const word = value.slice(start, end);
+    const paramReason = checkSessionParam(word);
+    if (paramReason !== null) reason ??= paramReason;
     sessionParams.push(redactIfKeyed(word));
   }
 
   return {
     attribute: {
       tag,
-      suite: isSuiteName(suiteText) ? suiteText : redactIfKeyed(suiteText),
+      suite: suiteOk ? suiteText : redactIfKeyed(suiteText),
       keyParams,
       sessionParams,
       line,
-      wellFormed: reasons.length === 0,
+      wellFormed: reason === null,
     },
-    reason: reasons[0] ?? null,
+    reason,
   };
 }
 
-/** RFC 4568 §9.1: `1*WSP` separates the fields. */
-const WHITESPACE_RUN = /[ \t]+/;
-const WHITESPACE_RUN_KEPT = /([ \t]+)/;
+/** Where the word at `from` ends (the next blank, or the end); `from` -1 (no word) gives -1. */
+function wordEnd(text: string, from: number): number {
+  if (from === -1) return -1;
+  let at = from;
+  while (at < text.length && !isWhitespace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** Where the word after the one ending at `end` starts, or -1 when the value ends there. */
+function nextWord(text: string, end: number): number {
+  if (end === -1 || end >= text.length) return -1;
+  let at = end + 1;
+  while (at < text.length && isWhitespace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** RFC 4568 §9.1 `tag = 1*9DIGIT`, read from `text.slice(start, end)`, or null. */
+function readTag(text: string, start: number, end: number): number | null {
+  if (end <= start || end - start > 9) return null;
+  let tag = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return null;
+    tag = tag * 10 + (code - 48);
+  }
+  return tag;
+}
 
 /**
  * An a=crypto line as it may be kept or logged: the key-info of every key-param replaced (keeping the
@@ -80,29 +119,83 @@ const WHITESPACE_RUN_KEPT = /([ \t]+)/;
 export function redactCryptoLine(line: string): string {
   const prefix = 'a=crypto:';
   if (!line.startsWith(prefix)) return redactSdesKeys(line);
-  const pieces = line.slice(prefix.length).split(WHITESPACE_RUN_KEPT);
-  // pieces: tag, space, suite, space, key-params, space, session-param, ...
-  for (let i = 0; i < pieces.length; i += 2) {
-    const piece = pieces[i] ?? '';
-    if (i === 4) pieces[i] = redactKeyParams(piece);
-    else if (i > 4 && piece.toUpperCase().startsWith('FEC_KEY=')) {
-      pieces[i] = `${piece.slice(0, 8)}${redactKeyParams(piece.slice(8))}`;
-    } else pieces[i] = redactIfKeyed(piece);
+  // One walk over the words (split on 1*WSP, as parseCryptoAttribute does), copying the line between
+  // the spans that change: usually one span, the key, so the result is three pieces of the line.
+  const redaction = new Redaction(line);
+  const length = line.length;
+  let start = prefix.length;
+  for (let word = 0; ; word++) {
+    let end = start;
+    while (end < length && !isWhitespace(line.charCodeAt(end))) end++;
+    // words: tag, suite, key-params, session-param, ...
+    if (word === 2) redactKeyParams(redaction, start, end);
+    else if (word > 2 && end - start >= 8 && line.slice(start, start + 8).toUpperCase() === 'FEC_KEY=') {
+      redactKeyParams(redaction, start + 8, end);
+    } else redaction.ifKeyed(start, end);
+    if (end === length) break;
+    start = end + 1;
+    while (start < length && isWhitespace(line.charCodeAt(start))) start++;
   }
-  return `${prefix}${pieces.join('')}`;
+  return redaction.result();
 }
 
-function redactKeyParams(text: string): string {
-  return text
-    .split(';')
-    .map((param) => {
-      const colon = param.indexOf(':');
-      if (colon <= 0) return REDACTED;
-      const bar = param.indexOf('|', colon);
-      // What follows the key should be a lifetime and an MKI; if it is not, it may hold another key.
-      return `${param.slice(0, colon + 1)}${REDACTED}${bar === -1 ? '' : redactIfKeyed(param.slice(bar))}`;
-    })
-    .join(';');
+function isWhitespace(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/** A line with some of its spans replaced, in increasing order. */
+class Redaction {
+  readonly line: string;
+  #copied = 0;
+  #out = '';
+
+  constructor(line: string) {
+    this.line = line;
+  }
+
+  replace(start: number, end: number, replacement: string): void {
+    this.#out += this.line.slice(this.#copied, start) + replacement;
+    this.#copied = end;
+  }
+
+  /** redactIfKeyed on one span (a key needs a `:`, so a span without one is left as it is). */
+  ifKeyed(start: number, end: number): void {
+    const colon = this.line.indexOf(':', start);
+    if (colon === -1 || colon >= end) return;
+    const text = this.line.slice(start, end);
+    const redacted = redactIfKeyed(text);
+    if (redacted !== text) this.replace(start, end, redacted);
+  }
+
+  result(): string {
+    return this.#copied === 0 ? this.line : this.#out + this.line.slice(this.#copied);
+  }
+}
+
+/**
+ * key-params in `line.slice(start, end)`: the key-info of each `;`-separated param replaced up to its
+ * first `|` (what follows should be a lifetime and an MKI; if it is not, it may hold another key), a
+ * param without a method replaced whole.
+ */
+function redactKeyParams(redaction: Redaction, start: number, end: number): void {
+  const line = redaction.line;
+  let paramStart = start;
+  for (;;) {
+    let paramEnd = line.indexOf(';', paramStart);
+    if (paramEnd === -1 || paramEnd > end) paramEnd = end;
+    let colon = line.indexOf(':', paramStart);
+    if (colon >= paramEnd) colon = -1;
+    if (colon <= paramStart) {
+      redaction.replace(paramStart, paramEnd, REDACTED);
+    } else {
+      let bar = line.indexOf('|', colon);
+      if (bar >= paramEnd) bar = -1;
+      redaction.replace(colon + 1, bar === -1 ? paramEnd : bar, REDACTED);
+      if (bar !== -1) redaction.ifKeyed(bar, paramEnd);
+    }
+    if (paramEnd === end) return;
+    paramStart = paramEnd + 1;
+  }
 }
 
 function isSuiteName(text: string): boolean {
@@ -142,11 +235,15 @@ function parseKeyParam(text: string): ParsedKeyParam {
     const reason = isVisible(info) ? null : 'the key-info must be visible characters (RFC 4568 §9.1)';
     return { param: emptyKeyParam(method), reason };
   }
-  return parseInlineKey(info);
+  return parseInlineKey(text, colon + 1, text.length);
 }
 
-function parseInlineKey(info: string): ParsedKeyParam {
-  const [key = '', ...rest] = info.split('|');
+/** The key-info of an inline key-param: `text.slice(start, end)`. */
+function parseInlineKey(text: string, start: number, end: number): ParsedKeyParam {
+  const bar = text.indexOf('|', start);
+  const hasRest = bar !== -1 && bar < end;
+  const key = text.slice(start, hasRest ? bar : end);
+  const rest = hasRest ? text.slice(bar + 1, end).split('|') : NO_FIELDS;
   let lifetime: string | null = null;
   let mki: CryptoKeyParam['mki'] = null;
   let reason: string | null = null;
@@ -181,6 +278,8 @@ function parseInlineKey(info: string): ParsedKeyParam {
     reason,
   };
 }
+
+const NO_FIELDS: readonly string[] = [];
 
 function isLifetime(text: string): boolean {
   return isDigits(text.startsWith('2^') ? text.slice(2) : text);

@@ -27,8 +27,11 @@ export interface LevelRecord {
   readonly crypto: CryptoAttribute[];
   readonly fingerprints: Fingerprint[];
   readonly candidates: IceCandidate[];
-  /** Keys of the rules seen at this level, for "at most once per level". */
-  readonly seen: string[];
+  /**
+   * The rule keys seen at this level, for "at most once per level": one bit per key (raw-lines.ts
+   * numbers the keys of LINE_RULES and ATTRIBUTE_RULES once, at load).
+   */
+  seen: number;
   /** Order rank of the last line, for RFC 8866 §5's fixed line order. */
   lastOrder: number;
 }
@@ -49,7 +52,7 @@ export function newLevelRecord(mediaIndex: number | null, mediaText: string | nu
     crypto: [],
     fingerprints: [],
     candidates: [],
-    seen: [],
+    seen: 0,
     lastOrder: -1,
   };
 }

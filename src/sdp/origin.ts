@@ -6,8 +6,8 @@
  *
  * RFC 8866 §9: `sess-id = 1*DIGIT`, `sess-version = 1*DIGIT`, `username = non-ws-string`.
  */
-import { classifyTypedAddress } from './connection-address.js';
-import { isDigits, isVisible } from './syntax.js';
+import { addrTypeField, classifyTypedAddress, netTypeField } from './connection-address.js';
+import { isDigitsRange, isVisibleRange } from './syntax.js';
 import type { ConnectionAddress } from './types.js';
 
 export interface ParsedOrigin {
@@ -17,21 +17,30 @@ export interface ParsedOrigin {
 }
 
 export function parseOrigin(value: string, line: string): ParsedOrigin {
-  const parts = value.split(' ');
-  if (parts.length !== 6 || parts.some((part) => part.length === 0)) {
+  // Six fields separated by single spaces (value.split(' ') has six parts, none empty), found in place.
+  const s1 = value.indexOf(' ');
+  const s2 = s1 === -1 ? -1 : value.indexOf(' ', s1 + 1);
+  const s3 = s2 === -1 ? -1 : value.indexOf(' ', s2 + 1);
+  const s4 = s3 === -1 ? -1 : value.indexOf(' ', s3 + 1);
+  const s5 = s4 === -1 ? -1 : value.indexOf(' ', s4 + 1);
+  if (
+    s5 === -1 ||
+    s1 === 0 ||
+    s2 === s1 + 1 ||
+    s3 === s2 + 1 ||
+    s4 === s3 + 1 ||
+    s5 === s4 + 1 ||
+    s5 === value.length - 1 ||
+    value.indexOf(' ', s5 + 1) !== -1
+  ) {
     return {
       address: null,
       reason: 'o= must be <username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>',
     };
   }
-  const [username, sessionId, sessionVersion, netType, addrType, written] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const netType = netTypeField(value, s3 + 1, s4);
+  const addrType = addrTypeField(value, s4 + 1, s5);
+  const written = value.slice(s5 + 1);
   const verdict = classifyTypedAddress(netType, addrType, written);
   const address: ConnectionAddress = {
     netType,
@@ -45,8 +54,8 @@ export function parseOrigin(value: string, line: string): ParsedOrigin {
     line,
   };
   let reason = verdict.reason;
-  if (!isVisible(username)) reason ??= 'the o= username must be visible characters';
-  if (!isDigits(sessionId) || !isDigits(sessionVersion))
+  if (!isVisibleRange(value, 0, s1)) reason ??= 'the o= username must be visible characters';
+  if (!isDigitsRange(value, s1 + 1, s2) || !isDigitsRange(value, s2 + 1, s3))
     reason ??= 'o= sess-id and sess-version must be digits';
   return { address, reason };
 }

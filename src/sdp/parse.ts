@@ -30,7 +30,8 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     return { origin: null, connection: null, connections: [], media: [], problems: problems.toArray() };
   }
   const raw = readSdpLines(text, problems);
-  const media = raw.media.map((level) => describeMedia(level, raw.session, problems));
+  const media: MediaDescription[] = [];
+  for (let i = 0; i < raw.media.length; i++) media.push(describeMedia(raw.media[i]!, raw.session, problems));
   const description: SessionDescription = {
     origin: raw.session.origin,
     connection: raw.session.connections[0] ?? null,

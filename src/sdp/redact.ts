@@ -30,6 +30,31 @@ export function mayHoldSdesKey(text: string): boolean {
 }
 
 /**
+ * mayHoldSdesKey without the regex, for one line (`line.slice(start, end)`): true when some `:` follows `inline` in any ASCII case
+ * (a case-insensitive regex without the u flag folds ASCII letters only). The raw pass asks it of every
+ * line of an SDP that mentions `inline:` somewhere.
+ */
+export function lineMayHoldSdesKey(line: string, start = 0, end = line.length): boolean {
+  for (
+    let colon = line.indexOf(':', start + 6);
+    colon !== -1 && colon < end;
+    colon = line.indexOf(':', colon + 1)
+  ) {
+    if (
+      (line.charCodeAt(colon - 6) | 0x20) === 105 /* i */ &&
+      (line.charCodeAt(colon - 5) | 0x20) === 110 /* n */ &&
+      (line.charCodeAt(colon - 4) | 0x20) === 108 /* l */ &&
+      (line.charCodeAt(colon - 3) | 0x20) === 105 /* i */ &&
+      (line.charCodeAt(colon - 2) | 0x20) === 110 /* n */ &&
+      (line.charCodeAt(colon - 1) | 0x20) === 101 /* e */
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Like redactSdesKeys, but skips the replace when there is nothing to redact: a broken line can carry
  * a key anywhere (a mangled a=crypto, a key pasted into m=), so every piece of input the media model
  * keeps passes here, and most pieces hold no key.

@@ -14,22 +14,36 @@ export interface SdpLines {
   readonly bareCarriageReturn: boolean;
 }
 
+/** One indexOf per line and one slice per line: this runs on every SDP on the forwarding path. */
 export function splitSdpLines(text: string): SdpLines {
-  let lines = text.split('\n');
-  let bareCarriageReturn = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const cr = line.indexOf('\r');
-    if (cr === -1) continue;
-    if (cr === line.length - 1) {
-      lines[i] = line.slice(0, -1);
-    } else {
-      bareCarriageReturn = true;
-      break;
+  const lines: string[] = [];
+  const length = text.length;
+  // Every CR must end a line (be followed by LF, or end the text); the first one that does not makes
+  // the text one with bare CRs, split on CR, LF and CRLF alike.
+  let nextCr = text.indexOf('\r');
+  let start = 0;
+  while (start <= length) {
+    let newline = text.indexOf('\n', start);
+    if (newline === -1) newline = length;
+    let end = newline;
+    if (nextCr !== -1 && nextCr < newline) {
+      if (nextCr !== newline - 1) return splitOnBareCarriageReturns(text);
+      end = nextCr;
+      nextCr = text.indexOf('\r', newline);
     }
+    lines.push(start === 0 && end === length ? text : text.slice(start, end));
+    start = newline + 1;
   }
-  if (bareCarriageReturn) lines = text.split(/\r\n|\r|\n/);
   let end = lines.length;
   while (end > 0 && lines[end - 1] === '') end--;
-  return { lines: end === lines.length ? lines : lines.slice(0, end), bareCarriageReturn };
+  if (end !== lines.length) lines.length = end;
+  return { lines, bareCarriageReturn: false };
+}
+
+function splitOnBareCarriageReturns(text: string): SdpLines {
+  const lines = text.split(/\r\n|\r|\n/);
+  let end = lines.length;
+  while (end > 0 && lines[end - 1] === '') end--;
+  if (end !== lines.length) lines.length = end;
+  return { lines, bareCarriageReturn: true };
 }

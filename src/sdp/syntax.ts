@@ -13,6 +13,16 @@ export function isDigits(text: string, maxLength = Number.POSITIVE_INFINITY): bo
   return true;
 }
 
+/** isDigits over `text.slice(start, end)`, without the slice. */
+export function isDigitsRange(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 /**
  * RFC 8866 §9: `token = 1*(token-char)`,
  * `token-char = ALPHA / DIGIT / "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "{" / "|" / "}" / "~"`
@@ -21,6 +31,16 @@ export function isDigits(text: string, maxLength = Number.POSITIVE_INFINITY): bo
 export function isToken(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7e || TOKEN_CHARS[code] !== 1) return false;
+  }
+  return true;
+}
+
+/** isToken over `text.slice(start, end)`, without the slice. */
+export function isTokenRange(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     if (code > 0x7e || TOKEN_CHARS[code] !== 1) return false;
   }
@@ -43,6 +63,16 @@ function buildTokenChars(): Uint8Array {
 export function isVisible(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return false;
+  }
+  return true;
+}
+
+/** isVisible over `text.slice(start, end)`, without the slice. */
+export function isVisibleRange(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x21 || code > 0x7e) return false;
   }
