@@ -6,14 +6,20 @@
  * In the latin1 view one character is one byte, so every offset here is a byte offset into
  * the message's Buffer.
  */
-import { clip, latin1ToUtf8 } from './abnf.js';
-import { canonicalNameAt } from './header-names.js';
+import { clip, isTokenChar, latin1ToUtf8 } from './abnf.js';
+import { canonicalHeaderName } from './compact-forms.js';
+import { KNOWN_NAMES, knownNameAt } from './header-names.js';
 import { trimLws } from './header-values.js';
 import type { HeaderField, MessageProblem } from './message.js';
 
 /** A header field over the head text; `value` is built (folding joined, trimmed) on first read. */
 export class HeaderLine implements HeaderField {
   readonly name: string;
+  /**
+   * Index of the name in KNOWN_NAMES when it was recognised in place, which also means it is
+   * written as a token; -1 otherwise (any other name, or MIME part headers).
+   */
+  readonly kind: number;
   readonly start: number;
   /** Offset just past the name (before any whitespace and the ':'). */
   readonly nameEnd: number;
@@ -25,19 +31,31 @@ export class HeaderLine implements HeaderField {
   /** True when continuation lines follow the first line. */
   folded = false;
   readonly #text: string;
+  /** True when the whole head is ASCII: values then need no UTF-8 decoding. */
+  readonly #ascii: boolean;
   #value: string | undefined;
+  /**
+   * A reading of the value cached for whoever needs it twice (the Via, CSeq or Content-Type
+   * reading shared by the view's getters and the grammar checks): see field-readings.ts.
+   * Private, so that it is not part of what the field looks like to callers.
+   */
+  #memo: unknown;
 
   constructor(
     text: string,
     name: string,
+    kind: number,
     start: number,
     nameEnd: number,
     valueStart: number,
     valueEnd: number,
     end: number,
+    ascii: boolean,
   ) {
     this.#text = text;
+    this.#ascii = ascii;
     this.name = name;
+    this.kind = kind;
     this.start = start;
     this.nameEnd = nameEnd;
     this.valueStart = valueStart;
@@ -57,11 +75,38 @@ export class HeaderLine implements HeaderField {
    */
   get value(): string {
     if (this.#value === undefined) {
-      let raw = this.#text.slice(this.valueStart, this.valueEnd);
-      if (this.folded) raw = unfold(raw);
-      this.#value = latin1ToUtf8(trimLws(raw));
+      const text = this.#text;
+      if (this.folded) {
+        this.#value = latin1ToUtf8(trimLws(unfold(text.slice(this.valueStart, this.valueEnd))));
+      } else {
+        // Trimmed by offsets, then copied once (same result as trimming a copy).
+        let start = this.valueStart;
+        let end = this.valueEnd;
+        while (start < end && isLws(text.charCodeAt(start))) start++;
+        while (end > start && isLws(text.charCodeAt(end - 1))) end--;
+        const raw = text.slice(start, end);
+        this.#value = this.#ascii ? raw : latin1ToUtf8(raw);
+      }
     }
     return this.#value;
+  }
+
+  /** True when the name as written is an RFC 3261 token (read in place, no copy). */
+  nameIsToken(): boolean {
+    if (this.nameEnd === this.start) return false;
+    for (let i = this.start; i < this.nameEnd; i++) {
+      if (!isTokenChar(this.#text.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+
+  /** The cached reading of the value (undefined until set). */
+  get memo(): unknown {
+    return this.#memo;
+  }
+
+  set memo(reading: unknown) {
+    this.#memo = reading;
   }
 
   /** Getters do not serialize: give JSON the fields of the HeaderField contract. */
@@ -87,15 +132,22 @@ export interface HeaderScan {
  * Indexes the header lines of `text` from offset `from` (the first header line) to its end.
  * `text` holds whole lines: each ends in CRLF or LF, except possibly the last one when a
  * datagram ends without the empty line. `compactForms` is false for MIME part headers,
- * where RFC 3261 compact names mean nothing.
+ * where RFC 3261 compact names mean nothing. `ascii` says that `text` is known to hold no byte
+ * above 0x7F (values are then used as they are, without a UTF-8 decoding pass each).
  */
-export function indexHeaderLines(text: string, from: number, compactForms: boolean): HeaderScan {
+export function indexHeaderLines(
+  text: string,
+  from: number,
+  compactForms: boolean,
+  ascii = false,
+): HeaderScan {
   const fields: HeaderLine[] = [];
   const problems: MessageProblem[] = [];
   let bareLf = false;
   let colonless = 0;
   let colonlessEvidence = '';
   let current: HeaderLine | null = null;
+  let nextColon = -1;
   let pos = from;
   const length = text.length;
   while (pos < length) {
@@ -121,10 +173,15 @@ export function indexHeaderLines(text: string, from: number, compactForms: boole
         });
       }
     } else {
-      // Searched within the line only: an unbounded indexOf would rescan the rest of the head
-      // for every colon-less line (quadratic on a flood of them).
-      let colon = pos;
-      while (colon < contentEnd && text.charCodeAt(colon) !== 0x3a) colon++;
+      // Never rescanned: an indexOf per line would rescan the rest of the head for every
+      // colon-less line (quadratic on a flood of them).
+      // The next ':' anywhere is looked up natively, and reused while it lies beyond the lines
+      // being read, so that the head is searched once in all.
+      if (nextColon < pos) {
+        nextColon = text.indexOf(':', pos);
+        if (nextColon < 0) nextColon = length;
+      }
+      const colon = Math.min(nextColon, contentEnd);
       if (colon === contentEnd) {
         // RFC 3261 §7.3.1: "Each header field consists of a field name followed by a colon
         // (":") and the field value." A line without one is not a header field at all.
@@ -135,10 +192,21 @@ export function indexHeaderLines(text: string, from: number, compactForms: boole
         // so whitespace may sit between the name and the colon (`Via  : ...`).
         let nameEnd = colon;
         while (nameEnd > pos && isSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
-        const name = compactForms
-          ? canonicalNameAt(text, pos, nameEnd)
-          : text.slice(pos, nameEnd).toLowerCase();
-        current = new HeaderLine(text, name, pos, nameEnd, colon + 1, contentEnd, next);
+        let name: string;
+        let kind = -1;
+        if (compactForms) {
+          const known = knownNameAt(text, pos, nameEnd);
+          if (known >= 0) {
+            name = KNOWN_NAMES[known] as string;
+            // A first byte above 0x7F can still land on a known name (see BY_SHAPE): not a token.
+            if (text.charCodeAt(pos) < 0x80) kind = known;
+          } else {
+            name = canonicalHeaderName(text.slice(pos, nameEnd));
+          }
+        } else {
+          name = text.slice(pos, nameEnd).toLowerCase();
+        }
+        current = new HeaderLine(text, name, kind, pos, nameEnd, colon + 1, contentEnd, next, ascii);
         fields.push(current);
       }
     }
@@ -176,6 +244,10 @@ function unfold(raw: string): string {
     out += `${raw.slice(from, end)} `;
     from = next;
   }
+}
+
+function isLws(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 function isSpaceOrCr(code: number): boolean {

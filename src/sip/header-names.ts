@@ -10,8 +10,11 @@
  */
 import { COMPACT_FORMS, canonicalHeaderName } from './compact-forms.js';
 
-/** Names common enough on trunks to deserve the fast path; anything else still works. */
-const WELL_KNOWN = [
+/**
+ * Names common enough on trunks to deserve the fast path; anything else still works. The
+ * targets of every compact form are here too. All are tokens (RFC 3261 §25.1).
+ */
+export const WELL_KNOWN: readonly string[] = [
   'accept',
   'accept-contact',
   'accept-encoding',
@@ -76,37 +79,64 @@ const WELL_KNOWN = [
   'www-authenticate',
 ];
 
-/** Candidates by `length * 128 + first letter (lower-case)`. */
-const BY_SHAPE = new Map<number, string[]>();
-for (const name of WELL_KNOWN) {
-  const key = name.length * 128 + name.charCodeAt(0);
-  const list = BY_SHAPE.get(key);
-  if (list === undefined) BY_SHAPE.set(key, [name]);
-  else list.push(name);
-}
+/**
+ * Every name with an index (KNOWN_NAMES[i]): the well-known names, then the targets of compact
+ * forms that are not among them. Only the well-known ones are compared in place.
+ */
+export const KNOWN_NAMES: readonly string[] = [
+  ...WELL_KNOWN,
+  ...Object.values(COMPACT_FORMS).filter((name) => !WELL_KNOWN.includes(name)),
+];
 
-/** Compact forms by lower-case letter code. */
-const COMPACT_BY_CODE: (string | undefined)[] = [];
-for (const [letter, name] of Object.entries(COMPACT_FORMS)) COMPACT_BY_CODE[letter.charCodeAt(0)] = name;
+/**
+ * Indexes into WELL_KNOWN by `length * 128 + first letter (lower-case)`. The key of a name
+ * whose first byte is above 0x7F overlaps the next length's: such a name can match a
+ * well-known name one longer on its other letters (kept as it has always behaved).
+ */
+const BY_SHAPE: (number[] | undefined)[] = [];
+WELL_KNOWN.forEach((name, index) => {
+  const key = name.length * 128 + name.charCodeAt(0);
+  const list = BY_SHAPE[key];
+  if (list === undefined) BY_SHAPE[key] = [index];
+  else list.push(index);
+});
+
+/** The KNOWN_NAMES index of each compact form, by lower-case letter code. */
+const COMPACT_BY_CODE: (number | undefined)[] = [];
+for (const [letter, name] of Object.entries(COMPACT_FORMS)) {
+  COMPACT_BY_CODE[letter.charCodeAt(0)] = KNOWN_NAMES.indexOf(name);
+}
 
 function lower(code: number): number {
   return code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
 }
 
-/** The canonical name of the header name at `text[start, end)`. */
-export function canonicalNameAt(text: string, start: number, end: number): string {
+/**
+ * The index in KNOWN_NAMES of the header name at `text[start, end)` (a compact form gives its
+ * full name), read in place case-insensitively; -1 for any other name.
+ */
+export function knownNameAt(text: string, start: number, end: number): number {
   const length = end - start;
-  if (length === 1 && text.charCodeAt(start) < 0x80) {
-    const code = lower(text.charCodeAt(start));
-    return COMPACT_BY_CODE[code] ?? String.fromCharCode(code);
-  }
-  const candidates = BY_SHAPE.get(length * 128 + lower(text.charCodeAt(start)));
+  const first = text.charCodeAt(start);
+  // Every known name is ASCII; a first byte above 0x7F would also alias another length's shape
+  // bucket (length * 128 + code), e.g. "\xF4" would read as "To".
+  if (first >= 0x80) return -1;
+  if (length === 1) return COMPACT_BY_CODE[lower(first)] ?? -1;
+  const candidates = BY_SHAPE[length * 128 + lower(first)];
   if (candidates !== undefined) {
-    for (const candidate of candidates) {
+    for (let c = 0; c < candidates.length; c++) {
+      const index = candidates[c] as number;
+      const candidate = KNOWN_NAMES[index] as string;
       let i = 1;
       while (i < length && lower(text.charCodeAt(start + i)) === candidate.charCodeAt(i)) i++;
-      if (i === length) return candidate;
+      if (i === length) return index;
     }
   }
-  return canonicalHeaderName(text.slice(start, end));
+  return -1;
+}
+
+/** The canonical name of the header name at `text[start, end)`. */
+export function canonicalNameAt(text: string, start: number, end: number): string {
+  const known = knownNameAt(text, start, end);
+  return known >= 0 ? (KNOWN_NAMES[known] as string) : canonicalHeaderName(text.slice(start, end));
 }

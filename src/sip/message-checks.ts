@@ -7,13 +7,15 @@
  */
 import { clip, isToken, latin1ToUtf8 } from './abnf.js';
 import { parseCSeq } from './cseq.js';
+import { contentTypeName, cseqReading, singleViaReading } from './field-readings.js';
 import type { HeaderLine } from './header-index.js';
-import { splitHeaderValue } from './header-values.js';
+import { KNOWN_NAMES } from './header-names.js';
+import { splitHeaderValue, trimLws } from './header-values.js';
 import { parseMediaType } from './media-type.js';
 import type { MessageProblem, SipMessage } from './message.js';
 import type { Head } from './message-head.js';
 import { parseNameAddr } from './name-addr.js';
-import { requestUriProblems } from './request-uri.js';
+import { requestUriIsClean, requestUriProblems } from './request-uri.js';
 import { parseVia } from './via.js';
 
 /** What a check sees: the message and its header index (with raw lines for evidence). */
@@ -338,8 +340,26 @@ const CHECKS: readonly GrammarCheck[] = [
 const RFC1123_GMT =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
-/** Runs every check; never throws (a check bug becomes a problem, not a crash). */
+/**
+ * Runs every check; never throws (a check bug becomes a problem, not a crash).
+ *
+ * Nearly every message breaks no rule, so a single pass first looks for anything that might
+ * (`isClean`: no closures, no per-check arrays, no regex on the usual headers). Only when it is
+ * not certain do the checks of the table run, and they give the exact problems.
+ */
 export function grammarProblems(message: CheckedMessage, head: Head): MessageProblem[] {
+  let clean = false;
+  try {
+    clean = isClean(message, head);
+  } catch {
+    clean = false;
+  }
+  if (clean) return [];
+  return runChecks(message, head);
+}
+
+/** Every check of the table, without the single-pass shortcut (what tests compare it with). */
+export function runChecks(message: CheckedMessage, head: Head): MessageProblem[] {
   const out: MessageProblem[] = [];
   const fields = new FieldIndex(message.headers);
   for (const check of CHECKS) {
@@ -350,6 +370,284 @@ export function grammarProblems(message: CheckedMessage, head: Head): MessagePro
     }
   }
   return out;
+}
+
+/* The test `isClean` makes on a field, by name. */
+const T_NONE = 0;
+const T_VIA = 1;
+const T_CALL_ID = 2;
+const T_CSEQ = 3;
+const T_NAME_ADDR = 4;
+const T_MAX_FORWARDS = 5;
+const T_CONTENT_TYPE = 6;
+const T_DATE = 7;
+const T_DELTA_SECONDS = 8;
+const T_RETRY_AFTER = 9;
+const T_CONTACT = 10;
+const T_NAME_ADDR_LIST = 11;
+const T_WARNING = 12;
+
+/**
+ * One slot per header name some check looks at: slot 0 is "no check". A slot has a test and,
+ * for AT_MOST_ONCE names, a bit of its own (bit i for AT_MOST_ONCE[i]); Via's bit only records
+ * that it was seen (the required headers).
+ */
+const SLOT_NAMES: string[] = [''];
+const SLOT_TESTS: number[] = [T_NONE];
+const SLOT_BITS: number[] = [0];
+const SLOT_ONCE: boolean[] = [false];
+const SEEN_VIA = 1 << AT_MOST_ONCE.length;
+
+function slotTest(name: string): number {
+  switch (name) {
+    case 'via':
+      return T_VIA;
+    case 'call-id':
+      return T_CALL_ID;
+    case 'cseq':
+      return T_CSEQ;
+    case 'max-forwards':
+      return T_MAX_FORWARDS;
+    case 'content-type':
+      return T_CONTENT_TYPE;
+    case 'date':
+      return T_DATE;
+    case 'expires':
+    case 'min-expires':
+      return T_DELTA_SECONDS;
+    case 'retry-after':
+      return T_RETRY_AFTER;
+    case 'contact':
+      return T_CONTACT;
+    case 'warning':
+      return T_WARNING;
+    default:
+      if (NAME_ADDR_SINGLE.includes(name)) return T_NAME_ADDR;
+      if (NAME_ADDR_LIST.includes(name)) return T_NAME_ADDR_LIST;
+      return T_NONE;
+  }
+}
+
+for (const name of new Set([...AT_MOST_ONCE, 'via', ...NAME_ADDR_SINGLE, ...NAME_ADDR_LIST, 'warning'])) {
+  const once = AT_MOST_ONCE.indexOf(name);
+  SLOT_NAMES.push(name);
+  SLOT_TESTS.push(slotTest(name));
+  SLOT_BITS.push(once >= 0 ? 1 << once : name === 'via' ? SEEN_VIA : 0);
+  SLOT_ONCE.push(once >= 0);
+}
+if (AT_MOST_ONCE.length > 30) throw new Error('AT_MOST_ONCE outgrew the bits of an int');
+
+function slotOf(name: string): number {
+  return Math.max(SLOT_NAMES.indexOf(name), 0);
+}
+
+/** Slots by KNOWN_NAMES index (every checked name is among them), and by name for the rest. */
+const SLOT_OF_KIND = Int8Array.from(KNOWN_NAMES, slotOf);
+const SLOT_BY_NAME = new Map(SLOT_NAMES.map((name, slot) => [name, slot]));
+
+function bitOf(name: string): number {
+  return SLOT_BITS[slotOf(name)] as number;
+}
+
+const REQUIRED = bitOf('to') | bitOf('from') | bitOf('cseq') | bitOf('call-id') | SEEN_VIA;
+const CONTENT_TYPE_BIT = bitOf('content-type');
+
+/**
+ * True only when every check of CHECKS would find nothing; false when one might (the table then
+ * runs and says what). Each test below mirrors one check, in the same terms, but stops at the
+ * first doubt instead of building a reason.
+ */
+function isClean(message: CheckedMessage, head: Head): boolean {
+  if (hasBareCr(head.text)) return false; // bare-cr
+  const fields = message.headers;
+  const request = message.kind === 'request';
+  let seen = 0;
+  for (let k = 0; k < fields.length; k++) {
+    const field = fields[k] as HeaderLine;
+    let slot: number;
+    if (field.kind >= 0) {
+      slot = SLOT_OF_KIND[field.kind] as number; // recognised in place: a token
+    } else {
+      if (!field.nameIsToken()) return false; // header-name
+      slot = SLOT_BY_NAME.get(field.name) ?? 0;
+    }
+    if (slot === 0) continue;
+    const bit = SLOT_BITS[slot] as number;
+    if (SLOT_ONCE[slot] === true && (seen & bit) !== 0) return false; // single-valued
+    const before = seen;
+    seen |= bit;
+    switch (SLOT_TESTS[slot]) {
+      case T_VIA:
+        if (!viaIsClean(field, (before & SEEN_VIA) === 0)) return false;
+        break;
+      case T_CALL_ID:
+        if (!callIdIsClean(field.value)) return false;
+        break;
+      case T_CSEQ: {
+        const reading = cseqReading(field);
+        if (reading.problem !== null) return false;
+        if (request && reading.cseq !== null && reading.cseq.method !== message.method) return false;
+        break;
+      }
+      case T_NAME_ADDR:
+        if (!nameAddrIsClean(field.value, false)) return false;
+        break;
+      case T_MAX_FORWARDS:
+        if (!isSmallInteger(field.value, 255)) return false;
+        break;
+      case T_CONTENT_TYPE:
+        if (contentTypeName(field) === null) return false;
+        break;
+      case T_DATE:
+        if (!RFC1123_GMT.test(field.value)) return false;
+        break;
+      case T_DELTA_SECONDS:
+        if (!isSmallInteger(field.value, MAX_UINT32)) return false;
+        break;
+      case T_RETRY_AFTER: {
+        const delta = /^\d+/.exec(field.value)?.[0];
+        if (delta === undefined || !isUint32(delta)) return false;
+        break;
+      }
+      case T_CONTACT:
+        if (!nameAddrListIsClean(field.value, true)) return false;
+        break;
+      case T_NAME_ADDR_LIST:
+        if (!nameAddrListIsClean(field.value, false)) return false;
+        break;
+      case T_WARNING:
+        for (const value of splitHeaderValue(field.value)) {
+          if (!/^\d{3} /.test(value)) return false;
+        }
+        break;
+    }
+  }
+  if ((seen & REQUIRED) !== REQUIRED) return false; // required-headers
+  // content-type: a body needs one.
+  if ((seen & CONTENT_TYPE_BIT) === 0 && message.body.length > 0) return false;
+  // request-uri
+  if (request && message.requestUri !== null && !requestUriIsClean(message.requestUri)) return false;
+  return true;
+}
+
+/** A CR not followed by LF anywhere in the head (the bare-cr check), without a regex. */
+function hasBareCr(text: string): boolean {
+  let at = text.indexOf('\r');
+  while (at >= 0) {
+    if (text.charCodeAt(at + 1) !== 0x0a) return true;
+    at = text.indexOf('\r', at + 2);
+  }
+  return false;
+}
+
+/**
+ * What the via check accepts: no empty value, every value read by parseVia without problems.
+ * The first Via field's reading is the one topVia uses (read once for both); the others are
+ * first matched against the usual spelling, which parseVia finds nothing in.
+ */
+function viaIsClean(field: HeaderLine, first: boolean): boolean {
+  const value = field.value;
+  if (!value.includes(',')) {
+    // splitHeaderValue gives [trimLws(value)].
+    if (trimLws(value) === '') return false;
+    if (!first && isPlainVia(value)) return true;
+    return singleViaReading(field).problems.length === 0;
+  }
+  for (const part of splitHeaderValue(value)) {
+    if (part === '' || parseVia(part).problems.length > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * `SIP/2.0/transport host[:port]` then `;name[=value]` parameters, no whitespace but the one
+ * SP, branch/received/maddr with a value, rport with a port or none, other parameter names
+ * anything but a case variant of those four.
+ */
+const VIA_PLAIN = new RegExp(
+  [
+    String.raw`^SIP\/2\.0\/[\w\-.!%*+\`'~]+ (?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])`,
+    String.raw`(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[0-5]?\d{1,4}))?`,
+    String.raw`(?:;(?:(?:branch|received|maddr)=[\x21\x23-\x2b\x2d-\x3a\x3c-\x7e]+`,
+    String.raw`|rport(?:=(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[0-5]?\d{1,4}))?`,
+    String.raw`|(?!(?:[bB][rR][aA][nN][cC][hH]|[rR][eE][cC][eE][iI][vV][eE][dD]|[mM][aA][dD][dD][rR]|[rR][pP][oO][rR][tT])(?![\w\-.!%*+\`'~]))`,
+    String.raw`[\w\-.!%*+\`'~]+(?:=[\x21\x23-\x2b\x2d-\x3a\x3c-\x7e]*)?))*$`,
+  ].join(''),
+);
+
+function isPlainVia(value: string): boolean {
+  return (
+    VIA_PLAIN.test(value) &&
+    appearsOnce(value, ';branch') &&
+    appearsOnce(value, ';received') &&
+    appearsOnce(value, ';maddr') &&
+    appearsOnce(value, ';rport')
+  );
+}
+
+/** At most once (a longer parameter name starting the same way counts too: conservative). */
+function appearsOnce(text: string, part: string): boolean {
+  const at = text.indexOf(part);
+  return at < 0 || text.indexOf(part, at + 1) < 0;
+}
+
+/**
+ * RFC 3261 §25.1: "callid = word [ "@" word ]", as the call-id check reads it: visible ASCII
+ * (%x21-7E) and at most one '@'.
+ */
+const CALL_ID_PLAIN = /^[\x21-\x3f\x41-\x7e]*@?[\x21-\x3f\x41-\x7e]*$/;
+
+function callIdIsClean(value: string): boolean {
+  return value.length > 0 && CALL_ID_PLAIN.test(value);
+}
+
+/** 1*DIGIT whose value is at most `max` (as `/^\d+$/` and `Number(text) <= max` read it). */
+function isSmallInteger(text: string, max: number): boolean {
+  if (text.length === 0) return false;
+  let number = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+    number = number * 10 + (code - 0x30);
+    if (number > max) return false;
+  }
+  return true;
+}
+
+/** What the name-addr check accepts for one field of a list-valued name-addr header. */
+function nameAddrListIsClean(value: string, contact: boolean): boolean {
+  if (!value.includes(',')) return nameAddrIsClean(trimLws(value), contact);
+  for (const part of splitHeaderValue(value)) {
+    if (!nameAddrIsClean(part, contact)) return false;
+  }
+  return true;
+}
+
+/**
+ * The usual name-addr / addr-spec spellings, in one native pass: `<uri>`, `Name <uri>`,
+ * `"Name" <uri>` or `uri`, then `;name` / `;name=value` parameters, all without whitespace
+ * where none is needed and without the characters the parser treats specially (quotes, commas,
+ * angle brackets, '?'). parseNameAddr finds no problem in what this matches; anything else is
+ * left to parseNameAddr.
+ */
+const NAME_ADDR_PLAIN =
+  /^(?:(?:"(?:[^"\\]|\\[\s\S])*"[ \t]*|[\w\-.!%*+`'~ \t]*)<[\x21-\x3b\x3d\x3f-\x7e]+>|[\x21\x23-\x2b\x2d-\x3a\x3d\x40-\x7e]+)(?:;[\w\-.!%*+`'~]+(?:=[\x21\x23-\x2b\x2d-\x3a\x3d\x3f-\x7e]*)?)*$/;
+
+/** A Contact that may carry an expires parameter (checked by the full reading). */
+const MAY_HAVE_EXPIRES = /expires/i;
+
+function nameAddrIsClean(value: string, contact: boolean): boolean {
+  if (value === '') return false;
+  if (contact && value === '*') return true;
+  if (NAME_ADDR_PLAIN.test(value) && !(contact && MAY_HAVE_EXPIRES.test(value))) return true;
+  const reading = parseNameAddr(value);
+  if (reading.problems.length > 0) return false;
+  if (contact) {
+    for (const [param, paramValue] of reading.params) {
+      if (param === 'expires') return paramValue === null || isUint32(paramValue);
+    }
+  }
+  return true;
 }
 
 function problem(reason: string, evidence: string | null): MessageProblem {

@@ -19,21 +19,24 @@ export interface Head {
   /** Problems found while scanning: bare LF, lines without ':', no empty line... */
   readonly problems: readonly MessageProblem[];
   readonly contentLength: ContentLengthReading;
+  /** True when the head is known to be ASCII: its text needs no UTF-8 decoding. */
+  readonly ascii: boolean;
 }
 
 /**
  * Reads the head from its latin1 view `text` (start line and header lines with their line
  * ends). `terminated` is false when no empty line closes the header section (a datagram that
  * just ends, RFC 4475 baddn.dat): the header lines are still indexed so the message can be
- * inspected, and that is reported.
+ * inspected, and that is reported. `ascii` is true when the bytes are known to be ASCII (no
+ * UTF-8 decoding of values is then needed); false is always correct.
  */
-export function readHead(text: string, terminated: boolean): Head {
+export function readHead(text: string, terminated: boolean, ascii = false): Head {
   const lf = text.indexOf('\n');
   const lineEnd = lf < 0 ? text.length : lf;
   const startLineBareLf = lf >= 0 && (lf === 0 || text.charCodeAt(lf - 1) !== 0x0d);
   const rawStartLine = text.slice(0, startLineBareLf || lf < 0 ? lineEnd : lineEnd - 1);
   const startLine = parseStartLine(rawStartLine);
-  const scan = indexHeaderLines(text, lf < 0 ? text.length : lf + 1, true);
+  const scan = indexHeaderLines(text, lf < 0 ? text.length : lf + 1, true, ascii);
   const problems: MessageProblem[] = [];
   if (startLine.ok && startLine.problem !== null) {
     problems.push({
@@ -67,6 +70,7 @@ export function readHead(text: string, terminated: boolean): Head {
     fields: scan.fields,
     problems,
     contentLength: readContentLength(scan.fields),
+    ascii,
   };
 }
 

@@ -4,6 +4,7 @@
  * the body ends from the declared Content-Length. Never throws: anything unexpected becomes an
  * `internal-error` result.
  */
+import { isAscii } from 'node:buffer';
 import type { ContentLengthReading } from './content-length.js';
 import { locateHead, skipLineBreaks } from './header-end.js';
 import type { ReadFailure, ReadResult } from './message.js';
@@ -44,7 +45,9 @@ function read(input: Buffer, rule: BodyRule): ReadResult {
   const location = locateHead(input, start);
   const bodyOffset = (location === null ? input.length : location.bodyOffset) - start;
   const text = location === null ? input.toString('latin1', start) : location.text;
-  const head = readHead(text, location !== null);
+  // One native pass (SIMD) over the datagram: when it is all ASCII, as SIP and SDP nearly always
+  // are, no header value needs a UTF-8 decoding pass of its own.
+  const head = readHead(text, location !== null, isAscii(input));
   if (!head.startLine.ok) return failed(head.startLine.failure, head.startLine.reason, input.subarray(start));
   const framing = rule(head.contentLength, bodyOffset, input, start);
   const bytes = input.subarray(start, start + framing.bodyEnd);

@@ -20,7 +20,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { clip, latin1ToUtf8 } from './abnf.js';
 import { locateHead } from './header-end.js';
 import { type HeaderLine, indexHeaderLines } from './header-index.js';
-import { parseMediaType } from './media-type.js';
+import { type MediaType, parseMediaType } from './media-type.js';
 import type { MessageProblem, SipMessage } from './message.js';
 
 export interface SdpBody {
@@ -50,6 +50,8 @@ export const MAX_PARTS = 64;
 export const MAX_INFLATED_BODY = 1024 * 1024;
 
 const SDP = 'application/sdp';
+/** parseMediaType('application/sdp'); never handed out, only read. */
+const PLAIN_SDP: MediaType = { type: SDP, params: new Map(), duplicateParams: [] };
 
 /** Every SDP in `message`, in body order, with what is wrong in the body's structure. Never throws. */
 export function sdpBodies(message: SipMessage): SdpBodies {
@@ -58,11 +60,17 @@ export function sdpBodies(message: SipMessage): SdpBodies {
     const contentType = message.header('content-type');
     // RFC 3261 §20.15: the Content-Type describes the body; no body, nothing to read.
     if (contentType === undefined || message.body.length === 0) return out;
-    const type = parseMediaType(contentType)?.type ?? '';
+    // The usual value, spelled the usual way, needs no parsing (same reading as parseMediaType's).
+    const mediaType = contentType === SDP ? PLAIN_SDP : parseMediaType(contentType);
+    const type = mediaType?.type ?? '';
     if (type !== SDP && !type.startsWith('multipart/')) return out; // nothing of ours in there
-    const body = decodeContentEncoding(message, out.problems);
+    // No Content-Encoding (the usual case): the body as it is.
+    const body =
+      message.header('content-encoding') === undefined
+        ? message.body
+        : decodeContentEncoding(message, out.problems);
     if (body === null) return out;
-    readEntity(body, contentType, message.header('content-disposition') ?? null, '', 0, out);
+    readEntity(body, contentType, message.header('content-disposition') ?? null, '', 0, out, mediaType);
   } catch (error) {
     out.problems.push(problem(`internal error while reading the body: ${String(error).slice(0, 200)}`, null));
   }
@@ -109,8 +117,10 @@ function readEntity(
   partPath: string,
   depth: number,
   out: SdpBodies,
+  parsed?: MediaType | null,
 ): void {
-  const mediaType = parseMediaType(contentTypeValue);
+  // `parsed`, when given, is parseMediaType(contentTypeValue) already made by the caller.
+  const mediaType = parsed === undefined ? parseMediaType(contentTypeValue) : parsed;
   if (mediaType === null) return; // reported by the message grammar checks (or below for parts)
   if (mediaType.type === SDP) {
     if (bytes.length > 0) {

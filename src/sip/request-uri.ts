@@ -67,3 +67,29 @@ function checkHostport(hostport: string): string | null {
   }
   return null;
 }
+
+/**
+ * `sip:`/`sips:`, optional userinfo ending in the only '@', a host name or IPv4 address, an
+ * optional port within 0-65535, optional parameters without '?' or '@': what
+ * `requestUriProblems` finds nothing in. One native pass instead of several.
+ */
+const SIP_URI_PLAIN =
+  /^sips?:(?:[^@]*@)?[\w.-]+(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[0-5]?\d{1,4}))?(?:;[^?@]*)?$/i;
+
+/**
+ * True when `requestUriProblems(uri)` is certainly empty: any non-SIP scheme, or the usual
+ * SIP URI shape. False means "not certain": the caller then runs `requestUriProblems` for the
+ * exact reasons (an IPv6 reference always goes that way).
+ */
+export function requestUriIsClean(uri: string): boolean {
+  if (
+    (uri.charCodeAt(0) | 0x20) !== 0x73 ||
+    (uri.charCodeAt(1) | 0x20) !== 0x69 ||
+    (uri.charCodeAt(2) | 0x20) !== 0x70
+  ) {
+    return true; // not sip:/sips: (opaque here)
+  }
+  const fourth = uri.charCodeAt(3);
+  if (fourth !== 0x3a && !((fourth | 0x20) === 0x73 && uri.charCodeAt(4) === 0x3a)) return true;
+  return SIP_URI_PLAIN.test(uri);
+}

@@ -6,10 +6,9 @@
 
 import { latin1ToUtf8 } from './abnf.js';
 import { canonicalHeaderName } from './compact-forms.js';
-import { parseCSeq } from './cseq.js';
+import { contentTypeName, cseqReading, singleViaReading } from './field-readings.js';
 import type { HeaderLine } from './header-index.js';
-import { SINGLE_VALUE_HEADERS, splitHeaderValue } from './header-values.js';
-import { mediaTypeName } from './media-type.js';
+import { SINGLE_VALUE_HEADERS, splitHeaderValue, trimLws } from './header-values.js';
 import type { CSeq, MessageProblem, SipMessage, ViaParams } from './message.js';
 import { grammarProblems } from './message-checks.js';
 import type { Head } from './message-head.js';
@@ -69,7 +68,7 @@ export class SipMessageView implements SipMessage {
       this.reason = latin1ToUtf8(line.reason);
     }
     this.version = line.version;
-    this.startLine = latin1ToUtf8(head.rawStartLine);
+    this.startLine = head.ascii ? head.rawStartLine : latin1ToUtf8(head.rawStartLine);
     this.headers = head.fields;
     this.bodyOffset = framing.bodyOffset;
     this.#bodyEnd = framing.bodyEnd;
@@ -90,7 +89,11 @@ export class SipMessageView implements SipMessage {
    */
   get problems(): readonly MessageProblem[] {
     if (this.#problems === undefined) {
-      const all = [...this.#framingProblems, ...this.#head.problems, ...grammarProblems(this, this.#head)];
+      const grammar = grammarProblems(this, this.#head);
+      const framing = this.#framingProblems;
+      const scan = this.#head.problems;
+      // Usually all three are empty: no copies then (grammar is a fresh array of its own).
+      const all = framing.length === 0 && scan.length === 0 ? grammar : [...framing, ...scan, ...grammar];
       if (all.length > MAX_PROBLEMS) {
         const rest = all.length - (MAX_PROBLEMS - 1);
         all.length = MAX_PROBLEMS - 1;
@@ -127,9 +130,15 @@ export class SipMessageView implements SipMessage {
   }
 
   header(name: string): string | undefined {
-    const wanted = canonicalHeaderName(name);
-    for (const field of this.headers) {
-      if (field.name === wanted) return field.value;
+    return this.#first(canonicalHeaderName(name))?.value;
+  }
+
+  /** The first field with this canonical name. */
+  #first(wanted: string): HeaderLine | undefined {
+    const headers = this.headers;
+    for (let i = 0; i < headers.length; i++) {
+      const field = headers[i] as HeaderLine;
+      if (field.name === wanted) return field;
     }
     return undefined;
   }
@@ -157,13 +166,14 @@ export class SipMessageView implements SipMessage {
   }
 
   get callId(): string | null {
-    return this.header('call-id') ?? null;
+    return this.#first('call-id')?.value ?? null;
   }
 
   get cseq(): CSeq | null {
     if (this.#cseq === UNSET) {
-      const value = this.header('cseq');
-      this.#cseq = value === undefined ? null : parseCSeq(value).cseq;
+      const field = this.#first('cseq');
+      // The reading is shared with the grammar checks (field-readings.ts).
+      this.#cseq = field === undefined ? null : cseqReading(field).cseq;
     }
     return this.#cseq;
   }
@@ -171,21 +181,27 @@ export class SipMessageView implements SipMessage {
   /** The first Via value of the first Via header (RFC 3261 §18.2.2: the one a response goes back by). */
   get topVia(): ViaParams | null {
     if (this.#topVia === UNSET) {
-      const value = this.header('via');
-      const first = value === undefined ? undefined : splitHeaderValue(value).find((part) => part !== '');
-      this.#topVia = first === undefined ? null : parseVia(first).via;
+      const field = this.#first('via');
+      if (field === undefined) this.#topVia = null;
+      else if (!field.value.includes(',')) {
+        // One via-parm (the usual case): its reading is shared with the grammar checks.
+        this.#topVia = trimLws(field.value) === '' ? null : singleViaReading(field).via;
+      } else {
+        const first = splitHeaderValue(field.value).find((part) => part !== '');
+        this.#topVia = first === undefined ? null : parseVia(first).via;
+      }
     }
     return this.#topVia;
   }
 
   get contentType(): string | null {
     if (this.#contentType === UNSET) {
-      const value = this.header('content-type');
+      const field = this.#first('content-type');
       // A malformed value still says something: its text before ';', lower-cased.
       this.#contentType =
-        value === undefined
+        field === undefined
           ? null
-          : (mediaTypeName(value) ?? (value.split(';')[0] ?? '').trim().toLowerCase());
+          : (contentTypeName(field) ?? (field.value.split(';')[0] ?? '').trim().toLowerCase());
     }
     return this.#contentType;
   }

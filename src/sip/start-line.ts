@@ -86,6 +86,7 @@ function requestLineShapeProblem(line: string): string {
  * MUST NOT be enclosed in "<>"." RFC 3986 §3.1: "scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )".
  */
 function requestUriSyntaxProblem(uri: string): string | null {
+  if (URI_PLAIN.test(uri)) return null;
   if (uri.charCodeAt(0) === 0x3c || uri.charCodeAt(uri.length - 1) === 0x3e) {
     return `Request-URI '${clipShort(uri)}' is enclosed in "<>" (RFC 3261 §7.1: MUST NOT be)`;
   }
@@ -107,6 +108,12 @@ function requestUriSyntaxProblem(uri: string): string | null {
   }
   return null;
 }
+
+/**
+ * A scheme, ':', then only characters allowed unescaped (not NOT_IN_URI, nothing above 0x7E):
+ * what requestUriSyntaxProblem accepts, checked in one native pass.
+ */
+const URI_PLAIN = /^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20"<>\\^`{|}\x7f-\uffff]*$/;
 
 /** Controls, SP, DEL and the characters RFC 3986 never allows unescaped in a URI: " < > \ ^ ` { | }. */
 const NOT_IN_URI = (() => {

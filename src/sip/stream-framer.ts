@@ -29,6 +29,7 @@
  *   caller should close the connection. It does not guess at a resynchronization point, since
  *   a guess is exactly the gap a smuggled message would use.
  */
+import { isAscii } from 'node:buffer';
 import { CR, LF } from './abnf.js';
 import {
   type ContentLengthReading,
@@ -182,7 +183,8 @@ export class StreamFramer {
           this.#scanFrom = data.length;
           break;
         }
-        const head = readHead(end.text, true);
+        // An all-ASCII head (the usual case) needs no UTF-8 decoding of each value.
+        const head = readHead(end.text, true, isAscii(data.subarray(pos, end.headEnd)));
         const bodyOffset = end.bodyOffset - pos;
         const reading = head.contentLength;
         const lost = framingLost(reading);

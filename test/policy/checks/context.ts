@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Check, CheckContext, SdpRole } from '../../../src/policy/check.js';
 import { type Cidr, parseCidr } from '../../../src/policy/cidr.js';
 import type { Observation, Side } from '../../../src/policy/finding.js';
+import { defaultPolicy } from '../../../src/policy/load-config.js';
 import type { CarrierProfile, Fact, FactSource, JudgeConfig, Policy } from '../../../src/policy/profile.js';
 import { parseSdp } from '../../../src/sdp/parse.js';
 import type { SessionDescription } from '../../../src/sdp/types.js';
@@ -67,17 +68,8 @@ export const TWILIO: CarrierProfile = {
   iceExemptFromPortSpan: false,
 };
 
-export const DEFAULT_POLICY: Policy = {
-  srtp: 'required',
-  sdesRequiresTls: true,
-  trustedNetworks: [],
-  allowedSuites: null,
-  customerPorts: null,
-  carrierPeers: [],
-  severity: {},
-  udpMaxBytes: 1300,
-  scannerUserAgents: ['friendly-scanner', 'sipvicious', 'sipcli'],
-};
+/** The shipped default policy (srtp required, SDES only over TLS, 1300-byte UDP limit...). */
+export const DEFAULT_POLICY: Policy = defaultPolicy();
 
 /** A carrier signaling address (inside 54.172.60.0/30) and the customer's PBX. */
 export const CARRIER_HOST = '54.172.60.1';
