@@ -7,14 +7,7 @@
  */
 import type { Check } from '../check.js';
 import type { Observation } from '../finding.js';
-import {
-  distinctAddresses,
-  ipOf,
-  judgedSdp,
-  namedAddresses,
-  observation,
-  rangesCanJudge,
-} from './media-helpers.js';
+import { ipOf, judgedSdp, namedAddresses, observation, rangesCanJudge, whereOf } from './media-helpers.js';
 
 export const ipv6Media: Check = {
   name: 'ipv6-media',
@@ -24,7 +17,7 @@ export const ipv6Media: Check = {
     const { profile } = context.config;
     if (sdp === null || context.side !== 'carrier' || profile.mediaRanges.length === 0) return [];
     const found: Observation[] = [];
-    const named = distinctAddresses(namedAddresses(sdp.description, { candidates: 'all' }));
+    const named = namedAddresses(sdp.description, { candidates: 'all' });
     for (const item of named) {
       const ip = ipOf(item.address);
       // Carrier profile: the published media ranges are IPv4 only.
@@ -32,7 +25,7 @@ export const ipv6Media: Check = {
       found.push(
         observation(
           'ipv6-media-address',
-          `${item.where} puts media on IPv6 ${item.address.address}, but ${profile.carrier}'s profile publishes IPv4 media ranges only`,
+          `${whereOf(item)} puts media on IPv6 ${item.address.address}, but ${profile.carrier}'s profile publishes IPv4 media ranges only`,
           item.mediaIndex,
           item.line,
         ),

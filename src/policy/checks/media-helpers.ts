@@ -99,16 +99,8 @@ export function carriesRtpMedia(media: MediaDescription): boolean {
 /** The IP of a unicast address (ip4/ip6 kinds); null for hold, multicast, FQDN and invalid ones. */
 export function ipOf(address: ConnectionAddress): IpAddress | null {
   if (address.kind !== 'ip4' && address.kind !== 'ip6') return null;
-  // Several checks look at the same address: parse it once per parsed SDP (a memo of a pure function).
-  let ip = parsedAddresses.get(address);
-  if (ip === undefined) {
-    ip = parseIp(address.address);
-    parsedAddresses.set(address, ip);
-  }
-  return ip;
+  return parseIp(address.address);
 }
-
-const parsedAddresses = new WeakMap<ConnectionAddress, IpAddress | null>();
 
 /**
  * The address an a=rtcp attribute wrote (RFC 3605 §2.1: `a=rtcp:<port> [IN IP4 <address>]`),
@@ -168,8 +160,25 @@ export interface NamedAddress {
   readonly line: string;
   /** For candidates: host, srflx, prflx, relay. */
   readonly candidateType: string | null;
-  /** How a message names where it was written: `session-level c=`, `a=rtcp of m=audio #0`... */
-  readonly where: string;
+  /** The stream it belongs to (the first stream using it, for a session-level c=). */
+  readonly stream: MediaDescription | null;
+}
+
+/**
+ * How a message names where an address was written: `session-level c=`, `c= of m=audio #1`,
+ * `a=rtcp of m=audio #0`, `host candidate of m=audio #0`. Built only when a finding needs it.
+ */
+export function whereOf(named: NamedAddress): string {
+  const stream = named.stream;
+  if (stream === null) return 'session-level c=';
+  switch (named.source) {
+    case 'connection':
+      return named.mediaIndex === null ? 'session-level c=' : `c= of ${streamName(stream)}`;
+    case 'rtcp':
+      return `a=rtcp of ${streamName(stream)}`;
+    case 'candidate':
+      return `${named.candidateType ?? ''} candidate of ${streamName(stream)}`;
+  }
 }
 
 export interface AddressOptions {
@@ -184,75 +193,57 @@ export function describeConnectionUse(use: ConnectionUse): string {
 }
 
 /**
- * Every address an SDP names for media: the c= lines and a=rtcp addresses of its live streams
- * (session-level c= once), and the ICE candidates of every active stream. Candidates count even
- * on a held stream or an ICE placeholder (c=0.0.0.0): they are real addresses media may use.
+ * Every distinct address an SDP names for media (the first place each is written, compared in
+ * normalized form): the c= lines and a=rtcp addresses of its live streams (session-level c=
+ * once), and the ICE candidates of every active stream. Candidates count even on a held stream
+ * or an ICE placeholder (c=0.0.0.0): they are real addresses media may use.
  */
-export function namedAddresses(description: SessionDescription, options: AddressOptions): readonly NamedAddress[] {
-  // Several checks ask for the same SDP's addresses: build each list once per parsed SDP.
-  let lists = namedAddressLists.get(description);
-  if (lists === undefined) {
-    lists = new Map();
-    namedAddressLists.set(description, lists);
-  }
-  let named = lists.get(options.candidates);
-  if (named === undefined) {
-    named = collectNamedAddresses(description, options);
-    lists.set(options.candidates, named);
-  }
-  return named;
-}
-
-const namedAddressLists = new WeakMap<SessionDescription, Map<AddressOptions['candidates'], readonly NamedAddress[]>>();
-
-function collectNamedAddresses(description: SessionDescription, options: AddressOptions): NamedAddress[] {
+export function namedAddresses(description: SessionDescription, options: AddressOptions): NamedAddress[] {
+  const named: NamedAddress[] = [];
+  const add = (item: NamedAddress) => {
+    const key = item.address.address.toLowerCase();
+    for (let i = 0; i < named.length; i++) if (named[i]!.address.address.toLowerCase() === key) return;
+    named.push(item);
+  };
   const live = liveMedia(description);
-  const named: NamedAddress[] = connectionUses(live).map((use) => ({
-    address: use.connection,
-    source: 'connection',
-    mediaIndex: use.mediaIndex,
-    line: use.connection.line,
-    candidateType: null,
-    where: describeConnectionUse(use),
-  }));
+  for (const use of connectionUses(live)) {
+    const { connection, mediaIndex } = use;
+    add({
+      address: connection,
+      source: 'connection',
+      mediaIndex,
+      line: connection.line,
+      candidateType: null,
+      stream: use.media[0] ?? null,
+    });
+  }
   for (const media of live) {
     const rtcpAddress = explicitRtcpAddress(media);
     if (rtcpAddress === null) continue;
-    named.push({
+    add({
       address: rtcpAddress,
       source: 'rtcp',
       mediaIndex: media.index,
       line: rtcpAddress.line,
       candidateType: null,
-      where: `a=rtcp of ${streamName(media)}`,
+      stream: media,
     });
   }
   if (options.candidates === 'none') return named;
   for (const media of activeMedia(description)) {
     for (const candidate of media.candidates) {
       if (options.candidates === 'host' && candidate.type.toLowerCase() !== 'host') continue;
-      named.push({
+      add({
         address: candidate.address,
         source: 'candidate',
         mediaIndex: media.index,
         line: candidate.line,
         candidateType: candidate.type,
-        where: `${candidate.type} candidate of ${streamName(media)}`,
+        stream: media,
       });
     }
   }
   return named;
-}
-
-/** Keeps the first occurrence of each distinct address (by its normalized form). */
-export function distinctAddresses(named: readonly NamedAddress[]): NamedAddress[] {
-  const seen = new Set<string>();
-  return named.filter((item) => {
-    const key = item.address.address.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** The first and last RTP port of `m=<type> <port>/<count>` (RFC 8866 §5.14). */

@@ -8,14 +8,7 @@
 import type { Check } from '../check.js';
 import { nonPublicClass } from '../cidr.js';
 import type { Observation } from '../finding.js';
-import {
-  distinctAddresses,
-  ipOf,
-  isInsideAny,
-  judgedSdp,
-  namedAddresses,
-  observation,
-} from './media-helpers.js';
+import { ipOf, isInsideAny, judgedSdp, namedAddresses, observation, whereOf } from './media-helpers.js';
 
 export const privateAddress: Check = {
   name: 'private-address',
@@ -25,7 +18,7 @@ export const privateAddress: Check = {
     if (sdp === null) return [];
     const { trustedNetworks } = context.config.policy;
     const found: Observation[] = [];
-    const named = distinctAddresses(namedAddresses(sdp.description, { candidates: 'host' }));
+    const named = namedAddresses(sdp.description, { candidates: 'host' });
     for (const item of named) {
       const ip = ipOf(item.address);
       if (ip === null) continue;
@@ -35,7 +28,7 @@ export const privateAddress: Check = {
       found.push(
         observation(
           'private-media-address',
-          `${item.where} puts media on ${item.address.address}, a ${addressClass} address outside the trusted networks`,
+          `${whereOf(item)} puts media on ${item.address.address}, a ${addressClass} address outside the trusted networks`,
           item.mediaIndex,
           item.line,
         ),

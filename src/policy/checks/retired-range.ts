@@ -16,13 +16,13 @@ import { findContaining } from '../cidr.js';
 import type { Observation } from '../finding.js';
 import type { RetiredMediaRange } from '../profile.js';
 import {
-  distinctAddresses,
   formatSpan,
   ipOf,
   isInMediaRanges,
   judgedSdp,
   namedAddresses,
   observation,
+  whereOf,
 } from './media-helpers.js';
 
 function describeRange(range: RetiredMediaRange): string {
@@ -40,7 +40,7 @@ export const retiredRange: Check = {
     const { profile } = context.config;
     if (sdp === null || context.side !== 'carrier' || profile.retiredMedia.length === 0) return [];
     const found: Observation[] = [];
-    const named = distinctAddresses(namedAddresses(sdp.description, { candidates: 'all' }));
+    const named = namedAddresses(sdp.description, { candidates: 'all' });
     for (const item of named) {
       const ip = ipOf(item.address);
       if (ip === null) continue;
@@ -51,7 +51,7 @@ export const retiredRange: Check = {
       found.push(
         observation(
           'deprecated-media-range',
-          `${item.where} puts media on ${item.address.address}, inside ${profile.carrier}'s retired media range ${describeRange(retired)}`,
+          `${whereOf(item)} puts media on ${item.address.address}, inside ${profile.carrier}'s retired media range ${describeRange(retired)}`,
           item.mediaIndex,
           item.line,
         ),
