@@ -3,7 +3,7 @@
  * scanner: friendly-scanner, sipvicious, sipcli... (policy.scannerUserAgents, matched as
  * case-insensitive substrings, as Kamailio secfilter does). Once per message, naming the match.
  */
-import type { HeaderField } from '../../sip/message.js';
+import type { HeaderField, SipMessage } from '../../sip/message.js';
 import type { Check } from '../check.js';
 import { observation } from './media-helpers.js';
 
@@ -12,11 +12,17 @@ interface ScannerMatch {
   readonly pattern: string;
 }
 
-function findScanner(fields: readonly HeaderField[], patterns: readonly string[]): ScannerMatch | null {
-  for (const field of fields) {
-    const value = field.value.toLowerCase();
-    const pattern = patterns.find((candidate) => candidate !== '' && value.includes(candidate.toLowerCase()));
-    if (pattern !== undefined) return { field, pattern };
+/** User-Agent on requests, Server on responses (RFC 3261 §20.41, §20.35): both name the software. */
+const SCANNER_HEADERS = ['user-agent', 'server'] as const;
+
+function findScanner(message: SipMessage, patterns: readonly string[]): ScannerMatch | null {
+  for (const name of SCANNER_HEADERS) {
+    for (const field of message.headerFields(name)) {
+      const value = field.value.toLowerCase();
+      for (const pattern of patterns) {
+        if (pattern !== '' && value.includes(pattern.toLowerCase())) return { field, pattern };
+      }
+    }
   }
   return null;
 }
@@ -26,9 +32,8 @@ export const scanner: Check = {
   scope: 'message',
   run(context) {
     const { message } = context;
-    const fields = [...message.headerFields('user-agent'), ...message.headerFields('server')];
     // Kamailio secfilter (User-Agent blacklist); Elastic SIP enumeration rule.
-    const match = findScanner(fields, context.config.policy.scannerUserAgents);
+    const match = findScanner(message, context.config.policy.scannerUserAgents);
     if (match === null) return [];
     const evidence = `${match.field.rawName}: ${match.field.value}`;
     return [

@@ -4,10 +4,14 @@
  * a UA behind NAT. Only the customer side is judged: the carrier's Via is the carrier's own
  * business, and reporting it would tag every carrier request.
  * Responses are not judged: their top Via is the proxy's or the far end's, not the sender's.
+ * In-dialog requests (a To tag: ACK, BYE, re-INVITE...) are not judged either: stacks that use
+ * rport put it on every request, so the dialog-creating request says it once per call.
  */
 import type { Check } from '../check.js';
 import { nonPublicClass, parseIp } from '../cidr.js';
 import { observation } from './media-helpers.js';
+
+const IN_DIALOG_TO = /;\s*tag\s*=/i;
 
 export const viaRport: Check = {
   name: 'via-rport',
@@ -17,6 +21,8 @@ export const viaRport: Check = {
     const via = message.topVia;
     if (context.side !== 'customer' || message.kind !== 'request' || via === null || via.rport === null)
       return [];
+    // RFC 3261 §12.2.1.1: a request inside a dialog carries the remote tag in To.
+    if (IN_DIALOG_TO.test(message.header('to') ?? '')) return [];
     // RFC 3581 §4: rport asks for symmetric response routing (a NAT indicator).
     const host = via.host.replace(/^\[|\]$/g, '');
     const ip = parseIp(host);

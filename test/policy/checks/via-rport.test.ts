@@ -39,3 +39,28 @@ test('only the top Via of a customer request counts', (t) => {
   t.deepEqual(viaRport.run(messageContext(request(rport), { side: 'carrier' })), []);
   t.deepEqual(viaRport.run(messageContext(request(rport, 'SIP/2.0 200 OK'), { side: 'customer' })), []);
 });
+
+test('in-dialog requests (To tag) are not reported again: once per call, on the dialog-creating request', (t) => {
+  const inDialog = (to: string) =>
+    sipMessage({
+      startLine: 'BYE sip:+14155550199@168.86.140.1 SIP/2.0',
+      headers: [
+        ['Via', 'SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-9;rport'],
+        ['To', to],
+        ['Call-ID', 'nat@pbx.example.com'],
+        ['CSeq', '2 BYE'],
+      ],
+    });
+  t.deepEqual(
+    viaRport.run(messageContext(inDialog('<sip:bob@example.com>;tag=tw-1'), { side: 'customer' })),
+    [],
+  );
+  t.deepEqual(
+    viaRport.run(messageContext(inDialog('<sip:bob@example.com> ; TAG = x'), { side: 'customer' })),
+    [],
+  );
+  t.deepEqual(
+    codesOf(viaRport.run(messageContext(inDialog('<sip:bob@example.com>'), { side: 'customer' }))),
+    ['via-rport'],
+  );
+});
