@@ -13,8 +13,8 @@ import type { Finding } from '../policy/finding.js';
 import { loadConfig } from '../policy/load-config.js';
 import { CallLedger } from '../report/call-ledger.js';
 import { formatTextReport } from '../report/text-report.js';
-import { readInput } from '../sources/check-input.js';
 import { parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
+import { readInput } from '../sources/check-input.js';
 import { type CommandIo, UsageError } from './command-io.js';
 
 export const CHECK_USAGE = `Usage: trunkguard check [options] FILE...
@@ -55,16 +55,19 @@ function parseCheckArgs(args: readonly string[]): CheckOptions {
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`--format must be text or json, not "${format}"`);
   const failOn = values['fail-on'] ?? 'high';
-  if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be info, low, medium, high or critical, not "${failOn}"`);
+  if (!isSeverity(failOn))
+    throw new UsageError(`--fail-on must be info, low, medium, high or critical, not "${failOn}"`);
   const transport = values.transport ?? 'udp';
   if (!(TRANSPORTS as readonly string[]).includes(transport)) {
     throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}, not "${transport}"`);
   }
   for (const flag of ['src', 'dst'] as const) {
     const value = values[flag];
-    if (value !== undefined && !parseEndpoint(value)) throw new UsageError(`--${flag} must be IP:PORT, not "${value}"`);
+    if (value !== undefined && !parseEndpoint(value))
+      throw new UsageError(`--${flag} must be IP:PORT, not "${value}"`);
   }
   return {
     files: positionals,
@@ -104,7 +107,11 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   const findings: Finding[] = [];
   const inputErrors: string[] = [];
   let messages = 0;
-  const rawEnvelope = { transport: options.transport, src: parseEndpoint(options.src)!, dst: parseEndpoint(options.dst)! };
+  const rawEnvelope = {
+    transport: options.transport,
+    src: parseEndpoint(options.src)!,
+    dst: parseEndpoint(options.dst)!,
+  };
 
   for (const file of options.files) {
     for await (const item of readInput(file, rawEnvelope)) {
@@ -123,9 +130,20 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
 
   const calls = ledger.summaries(options.failOn);
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors })}\n`);
+    io.stdout(
+      `${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors })}\n`,
+    );
   } else {
-    io.stdout(formatTextReport({ profile: config.profile, messages, calls, findings, failOn: options.failOn, inputErrors }));
+    io.stdout(
+      formatTextReport({
+        profile: config.profile,
+        messages,
+        calls,
+        findings,
+        failOn: options.failOn,
+        inputErrors,
+      }),
+    );
   }
   for (const error of inputErrors) io.stderr(`trunkguard check: ${error}`);
   if (inputErrors.length > 0) return 2;

@@ -24,7 +24,10 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     io.stdout(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  const commands: Record<string, { run: (args: readonly string[], io: CommandIo) => Promise<number>; usage: string }> = {
+  const commands: Record<
+    string,
+    { run: (args: readonly string[], io: CommandIo) => Promise<number>; usage: string }
+  > = {
     check: { run: runCheck, usage: CHECK_USAGE },
     rules: { run: runRules, usage: RULES_USAGE },
   };
@@ -55,4 +58,3 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     throw error;
   }
 }
-

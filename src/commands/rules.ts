@@ -5,8 +5,9 @@
  *   trunkguard rules show NAME       every fact of one profile, with source URL, checked date
  *                                    and whether the carrier confirmed it
  */
-import type { CarrierProfile, Fact } from '../policy/profile.js';
+
 import { listProfiles, loadProfileByName } from '../policy/load-profile.js';
+import type { CarrierProfile, Fact } from '../policy/profile.js';
 import { type CommandIo, UsageError } from './command-io.js';
 
 export const RULES_USAGE = `Usage: trunkguard rules              list the carrier profiles
@@ -19,20 +20,26 @@ export async function runRules(args: readonly string[], io: CommandIo): Promise<
     return 0;
   }
   if (action !== 'show') throw new UsageError(`unknown rules action "${action}" (expected list or show)`);
-  if (name === undefined || rest.length > 0) throw new UsageError('rules show takes exactly one profile NAME');
+  if (name === undefined || rest.length > 0)
+    throw new UsageError('rules show takes exactly one profile NAME');
   io.stdout(describeProfile(loadProfileByName(name)));
   return 0;
 }
 
 function summaryLine(profile: CarrierProfile): string {
-  const ranges = profile.mediaRanges.map((range) => range.cidr.text).join(', ') || 'no published media ranges';
-  const ports = profile.mediaPorts ? `UDP ${profile.mediaPorts.min}-${profile.mediaPorts.max}` : 'no published port span';
+  const ranges =
+    profile.mediaRanges.map((range) => range.cidr.text).join(', ') || 'no published media ranges';
+  const ports = profile.mediaPorts
+    ? `UDP ${profile.mediaPorts.min}-${profile.mediaPorts.max}`
+    : 'no published port span';
   return `${profile.name.padEnd(10)} ${profile.carrier}: media ${ranges}; ${ports}`;
 }
 
 function provenance(fact: Fact): string {
   const status = fact.verified ? 'verified' : `UNVERIFIED${fact.note ? `: ${fact.note}` : ''}`;
-  const window = [fact.from && `from ${fact.from}`, fact.until && `until ${fact.until}`].filter(Boolean).join(' ');
+  const window = [fact.from && `from ${fact.from}`, fact.until && `until ${fact.until}`]
+    .filter(Boolean)
+    .join(' ');
   return `[${status}; ${fact.source.url} checked ${fact.source.checked}${window ? `; ${window}` : ''}]`;
 }
 
@@ -41,7 +48,8 @@ export function describeProfile(profile: CarrierProfile): string {
   if (profile.description) lines.push(`  ${profile.description}`);
   lines.push('', 'Media ranges:');
   if (profile.mediaRanges.length === 0) lines.push('  (none published: range checks stay silent)');
-  for (const range of profile.mediaRanges) lines.push(`  ${range.cidr.text} ${range.label ?? ''} ${provenance(range)}`);
+  for (const range of profile.mediaRanges)
+    lines.push(`  ${range.cidr.text} ${range.label ?? ''} ${provenance(range)}`);
   lines.push('Media ports:');
   lines.push(
     profile.mediaPorts
@@ -65,8 +73,12 @@ export function describeProfile(profile: CarrierProfile): string {
   const srtp = profile.srtp;
   if (!srtp) lines.push('  (nothing published)');
   else {
-    lines.push(`  suites ${srtp.suites.join(', ') || '(not published)'}; MKI ${srtp.mki ? 'accepted' : 'not supported'}`);
-    lines.push(`  key exchange ${srtp.keyExchange.join(', ')}; TLS ${srtp.requireTls ? 'required' : 'not required'} ${provenance(srtp)}`);
+    lines.push(
+      `  suites ${srtp.suites.join(', ') || '(not published)'}; MKI ${srtp.mki ? 'accepted' : 'not supported'}`,
+    );
+    lines.push(
+      `  key exchange ${srtp.keyExchange.join(', ')}; TLS ${srtp.requireTls ? 'required' : 'not required'} ${provenance(srtp)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

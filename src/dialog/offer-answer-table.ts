@@ -3,12 +3,13 @@
  * RFC 3262 §5, RFC 3311 §5.1). The table is bounded: a size cap evicts the least recently seen
  * call, and a TTL drops calls that went quiet; both are counted.
  *
- * It only remembers what pairing needs (the offer's description and who sent it, per
+ * It only remembers what pairing needs (a summary of the offer and who sent it, per
  * transaction), never whole messages.
  */
 import type { SdpRole } from '../policy/check.js';
 import type { Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
+import { type OfferSummary, ownCopy, summarizeOffer } from './offer-summary.js';
 
 export interface OfferAnswerTableOptions {
   /** Most calls tracked at once; the least recently seen one is evicted beyond it. */
@@ -37,13 +38,13 @@ export interface ExchangeStep {
 
 export interface Placement {
   readonly role: SdpRole;
-  /** For an answer: the offer it answers, or null when that offer was not seen. */
-  readonly offer: SessionDescription | null;
+  /** For an answer: what its offer offered, or null when that offer was not seen. */
+  readonly offer: OfferSummary | null;
   readonly offerSide: Side | null;
 }
 
 interface PendingOffer {
-  readonly description: SessionDescription;
+  readonly summary: OfferSummary;
   readonly side: Side;
   /** The offer came in a response (late offer, RFC 3261 §13.2.1): the answer goes in ACK or PRACK. */
   readonly inResponse: boolean;
@@ -71,7 +72,7 @@ function offerPlacement(): Placement {
 }
 
 function answerTo(offer: PendingOffer | null): Placement {
-  return { role: 'answer', offer: offer?.description ?? null, offerSide: offer?.side ?? null };
+  return { role: 'answer', offer: offer?.summary ?? null, offerSide: offer?.side ?? null };
 }
 
 function findTransaction(call: CallState, cseq: number, method: string): TransactionState | undefined {
@@ -145,7 +146,9 @@ export class OfferAnswerTable {
         // the first reliable non-failure message from the UAS back to the UAC."
         // RFC 3311 §5.1: an UPDATE carrying SDP is an offer, answered in its 2xx.
         const lateOffer = description === null && step.method === 'INVITE';
-        const offer = description ? { description, side: step.side, inResponse: false } : null;
+        const offer = description
+          ? { summary: summarizeOffer(description), side: step.side, inResponse: false }
+          : null;
         this.#remember(call, { cseq: step.cseq, method: step.method, lateOffer, offer });
         return description ? offerPlacement() : UNPLACED;
       }
@@ -171,7 +174,7 @@ export class OfferAnswerTable {
           cseq: step.cseq,
           method: step.method,
           lateOffer: false,
-          offer: { description, side: step.side, inResponse: false },
+          offer: { summary: summarizeOffer(description), side: step.side, inResponse: false },
         });
         return offerPlacement();
       }
@@ -190,7 +193,8 @@ export class OfferAnswerTable {
     if (step.method === 'INVITE' && transaction.lateOffer) {
       // The first response with SDP to an INVITE without SDP is the offer; the 2xx repeats it
       // when it was sent unreliably in a 18x (RFC 3261 §13.2.1).
-      if (!transaction.offer) transaction.offer = { description, side: step.side, inResponse: true };
+      if (!transaction.offer)
+        transaction.offer = { summary: summarizeOffer(description), side: step.side, inResponse: true };
       return offerPlacement();
     }
     return transaction.offer && !transaction.offer.inResponse ? answerTo(transaction.offer) : UNPLACED;
@@ -206,6 +210,7 @@ export class OfferAnswerTable {
 
   #touch(callId: string, at: number, create: boolean): CallState | null {
     let call = this.#calls.get(callId);
+    const known = call !== undefined;
     if (call) {
       this.#calls.delete(callId); // re-insert: Map order is least recently seen first
     } else if (!create) {
@@ -220,7 +225,8 @@ export class OfferAnswerTable {
       }
     }
     call.lastSeen = Math.max(call.lastSeen, at);
-    this.#calls.set(callId, call);
+    // A new key is kept for the call's lifetime: copy it out of the message text it was cut from.
+    this.#calls.set(known ? callId : ownCopy(callId), call);
     return call;
   }
 

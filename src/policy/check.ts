@@ -2,6 +2,7 @@
  * The shape every check has: a pure function from what was seen to observations.
  * No I/O, no clock, no globals: everything a check may look at is in the context.
  */
+import type { OfferSummary } from '../dialog/offer-summary.js';
 import type { SessionDescription } from '../sdp/types.js';
 import type { Envelope } from '../sip/envelope.js';
 import type { SipMessage } from '../sip/message.js';
@@ -20,8 +21,8 @@ export type SdpRole = 'offer' | 'answer' | 'capability' | 'unknown';
 export interface SdpUnderJudgement {
   readonly description: SessionDescription;
   readonly role: SdpRole;
-  /** For an answer: the offer it answers (null when the offer was not seen). */
-  readonly offer: SessionDescription | null;
+  /** For an answer: what the offer it answers offered (null when the offer was not seen). */
+  readonly offer: OfferSummary | null;
   /** Which body part held it: '' for the whole body, '2' or '1.3' inside multipart bodies. */
   readonly partPath: string;
 }

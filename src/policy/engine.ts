@@ -9,6 +9,7 @@ import {
   type OfferAnswerTableOptions,
   type Placement,
 } from '../dialog/offer-answer-table.js';
+import { ownCopy } from '../dialog/offer-summary.js';
 import { type ParseOptions, parseSdp } from '../sdp/parse.js';
 import { redactSdesKeys } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
@@ -185,13 +186,15 @@ export class Judge {
     return this.#lastTime;
   }
 
-  #rememberKeys(description: SessionDescription, callId: string | null): void {
-    if (!callId) return;
+  #rememberKeys(description: SessionDescription, messageCallId: string | null): void {
+    if (!messageCallId) return;
+    let callId: string | null = null;
     for (const media of description.media) {
       for (const crypto of media.crypto) {
         for (const key of crypto.keyParams) {
           if (!key.keyDigest) continue;
           this.#recentKeys.delete(key.keyDigest);
+          callId ??= ownCopy(messageCallId); // kept a while: not a slice of the message text
           this.#recentKeys.set(key.keyDigest, callId);
         }
       }

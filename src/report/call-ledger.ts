@@ -67,7 +67,11 @@ export function verdictFor(worst: Severity | null, failOn: Severity): Verdict {
   return severityRank(worst) >= severityRank('low') ? 'warn' : 'ok';
 }
 
-export function negotiatedMedia(description: SessionDescription, side: Side, role: SdpRole): NegotiatedMedia[] {
+export function negotiatedMedia(
+  description: SessionDescription,
+  side: Side,
+  role: SdpRole,
+): NegotiatedMedia[] {
   return description.media.map((media) => ({
     side,
     role,
@@ -103,10 +107,12 @@ export class CallLedger {
     entry.lastSeen = judged.envelope.time;
     entry.findings += judged.findings.length;
     for (const finding of judged.findings) {
-      if (entry.worst === null || severityRank(finding.severity) > severityRank(entry.worst)) entry.worst = finding.severity;
+      if (entry.worst === null || severityRank(finding.severity) > severityRank(entry.worst))
+        entry.worst = finding.severity;
     }
     const session = judged.sdps.find((sdp) => sdp.role !== 'capability');
-    if (session) entry.latestMedia.set(judged.side, negotiatedMedia(session.description, judged.side, session.role));
+    if (session)
+      entry.latestMedia.set(judged.side, negotiatedMedia(session.description, judged.side, session.role));
     entry.ladder.push({
       messageIndex: judged.messageIndex,
       time: judged.envelope.time,

@@ -2,7 +2,7 @@
  * The human report of `trunkguard check`: findings grouped by call, in message order,
  * each under the message that carried it, with the media each side negotiated.
  */
-import { type Severity, SEVERITIES, severityRank } from '../policy/codes.js';
+import { SEVERITIES, type Severity, severityRank } from '../policy/codes.js';
 import type { Finding } from '../policy/finding.js';
 import type { CarrierProfile } from '../policy/profile.js';
 import type { CallSummary, NegotiatedMedia } from './call-ledger.js';
@@ -27,14 +27,20 @@ export function formatTextReport(input: TextReportInput): string {
   for (const call of calls) {
     lines.push('');
     const worst = call.worstSeverity ? ` (worst: ${call.worstSeverity})` : '';
-    lines.push(`Call ${call.callId ?? '(no Call-ID)'}  ${call.verdict.toUpperCase()}${worst}  ${call.firstSeen}`);
+    lines.push(
+      `Call ${call.callId ?? '(no Call-ID)'}  ${call.verdict.toUpperCase()}${worst}  ${call.firstSeen}`,
+    );
     for (const media of call.media) lines.push(`  media ${formatMedia(media)}`);
     for (const step of call.ladder) {
       const sdp = step.sdp ? ` (SDP ${step.sdp})` : '';
-      lines.push(`  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`);
+      lines.push(
+        `  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`,
+      );
       for (const finding of byMessage.get(step.messageIndex) ?? []) {
         const media = finding.mediaIndex === null ? '' : ` m=${finding.mediaIndex}`;
-        lines.push(`      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`);
+        lines.push(
+          `      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`,
+        );
         if (finding.evidence) lines.push(`               ${finding.evidence}`);
       }
     }
@@ -50,11 +56,16 @@ export function formatTextReport(input: TextReportInput): string {
 function summaryLine(findings: readonly Finding[], failOn: Severity): string {
   const counts = [...SEVERITIES]
     .reverse()
-    .map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const)
+    .map(
+      (severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const,
+    )
     .filter(([, count]) => count > 0)
     .map(([severity, count]) => `${count} ${severity}`);
   const failing = findings.filter((finding) => severityRank(finding.severity) >= severityRank(failOn)).length;
-  const verdict = failing > 0 ? `FAIL: ${plural(failing, 'finding')} at or above ${failOn}` : `PASS: nothing at or above ${failOn}`;
+  const verdict =
+    failing > 0
+      ? `FAIL: ${plural(failing, 'finding')} at or above ${failOn}`
+      : `PASS: nothing at or above ${failOn}`;
   return `${counts.length > 0 ? counts.join(', ') : 'no findings'}. ${verdict}.`;
 }
 

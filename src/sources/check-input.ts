@@ -34,7 +34,9 @@ export async function inputKindOf(file: string): Promise<InputKind> {
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new UnreadableInputError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UnreadableInputError(
+      `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   try {
     const head = Buffer.alloc(HEAD_BYTES);
@@ -73,7 +75,11 @@ async function* readTraceFile(file: string): AsyncGenerator<InputItem> {
       yield { kind: 'input-error', where: `${file}:${lineNumber}`, reason: record };
       continue;
     }
-    yield { kind: 'read', result: readMessageBytes(record.bytes, record.envelope.transport), envelope: record.envelope };
+    yield {
+      kind: 'read',
+      result: readMessageBytes(record.bytes, record.envelope.transport),
+      envelope: record.envelope,
+    };
   }
 }
 

@@ -35,7 +35,8 @@ export function parseTraceLine(line: string): TraceRecord | string {
   const dst = typeof record.dst === 'string' ? parseEndpoint(record.dst) : null;
   if (!dst) return '"dst" must be "ip:port"';
   const time = record.time;
-  if (typeof time !== 'string' || !Number.isFinite(Date.parse(time))) return '"time" must be an ISO-8601 time';
+  if (typeof time !== 'string' || !Number.isFinite(Date.parse(time)))
+    return '"time" must be an ISO-8601 time';
 
   let bytes: Buffer;
   if (typeof record.sip === 'string') {
@@ -53,7 +54,9 @@ export function parseTraceLine(line: string): TraceRecord | string {
 export function formatTraceLine(record: TraceRecord): string {
   const { envelope, bytes } = record;
   const text = bytes.toString('utf8');
-  const payload = Buffer.from(text, 'utf8').equals(bytes) ? { sip: text } : { sip_base64: bytes.toString('base64') };
+  const payload = Buffer.from(text, 'utf8').equals(bytes)
+    ? { sip: text }
+    : { sip_base64: bytes.toString('base64') };
   return JSON.stringify({
     time: envelope.time,
     transport: envelope.transport,
@@ -62,4 +65,3 @@ export function formatTraceLine(record: TraceRecord): string {
     ...payload,
   });
 }
-

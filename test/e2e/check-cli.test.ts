@@ -72,9 +72,20 @@ const EXPECTED: Record<string, readonly string[]> = {
     'weak-crypto-suite',
   ],
   'dtls.jsonl': ['dtls-missing-fingerprint', 'dtls-weak-fingerprint'],
-  'nat.jsonl': ['comedia-active', 'media-address-mismatch', 'private-media-address', 'sdes-over-insecure-transport', 'via-rport'],
+  'nat.jsonl': [
+    'comedia-active',
+    'media-address-mismatch',
+    'private-media-address',
+    'sdes-over-insecure-transport',
+    'via-rport',
+  ],
   'address-kinds.jsonl': ['fqdn-media-address', 'media-hold', 'multicast-media-address'],
-  'sdp-syntax.jsonl': ['duplicate-connection-line', 'malformed-sdp', 'media-address-mismatch', 'missing-connection-address'],
+  'sdp-syntax.jsonl': [
+    'duplicate-connection-line',
+    'malformed-sdp',
+    'media-address-mismatch',
+    'missing-connection-address',
+  ],
   'late-offer.jsonl': ['crypto-answer-mismatch'],
   'sip-message.jsonl': [
     'content-length-mismatch',
@@ -101,7 +112,10 @@ test('the fixtures together make every finding code appear', async (t) => {
   t.deepEqual(files.sort(), Object.keys(EXPECTED).sort(), 'every trace fixture has expectations');
   const seen = new Set<string>();
   for (const file of files) for (const code of codesOf((await judge(file)).report)) seen.add(code);
-  t.deepEqual(ALL_CODES.filter((code) => !seen.has(code)), []);
+  t.deepEqual(
+    ALL_CODES.filter((code) => !seen.has(code)),
+    [],
+  );
 });
 
 test('a finding carries the whole contract: call, side, media index, redacted evidence, envelope', async (t) => {
@@ -167,7 +181,8 @@ test('text report groups findings by call and ends with the verdict', async (t) 
 test('no SDES key from the input appears in any output, text or JSON', async (t) => {
   const keys = new Set<string>();
   for (const file of Object.keys(EXPECTED)) {
-    for (const match of readFileSync(join(traces, file), 'utf8').matchAll(/inline:([A-Za-z0-9+/=]{8,})/g)) keys.add(match[1] ?? '');
+    for (const match of readFileSync(join(traces, file), 'utf8').matchAll(/inline:([A-Za-z0-9+/=]{8,})/g))
+      keys.add(match[1] ?? '');
   }
   t.true(keys.size > 20);
   for (const file of Object.keys(EXPECTED)) {
@@ -183,15 +198,27 @@ test('no SDES key from the input appears in any output, text or JSON', async (t)
 test('raw SIP input: messages framed by Content-Length, envelope from the flags', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'trunkguard-'));
   const file = join(dir, 'answer.sip');
-  const body = 'v=0\r\no=- 1 1 IN IP4 54.172.60.10\r\ns=-\r\nc=IN IP4 54.172.60.10\r\nt=0 0\r\nm=audio 15000 RTP/AVP 0\r\n';
+  const body =
+    'v=0\r\no=- 1 1 IN IP4 54.172.60.10\r\ns=-\r\nc=IN IP4 54.172.60.10\r\nt=0 0\r\nm=audio 15000 RTP/AVP 0\r\n';
   const message =
     'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 203.0.113.10;branch=z9hG4bK-raw\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n' +
     `Call-ID: raw@test\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
   writeFileSync(file, message + message.replace('raw@test', 'raw2@test'));
-  const carrier = await run(['check', '--format', 'json', '--src', '54.172.60.1:5060', '--dst', '203.0.113.10:5060', file]);
+  const carrier = await run([
+    'check',
+    '--format',
+    'json',
+    '--src',
+    '54.172.60.1:5060',
+    '--dst',
+    '203.0.113.10:5060',
+    file,
+  ]);
   const report = JSON.parse(carrier.stdout) as JsonReport;
   t.is(report.messages, 2);
-  t.true(report.findings.every((finding) => finding.side === 'carrier' && finding.src === '54.172.60.1:5060'));
+  t.true(
+    report.findings.every((finding) => finding.side === 'carrier' && finding.src === '54.172.60.1:5060'),
+  );
   t.true(codesOf(report).includes('deprecated-media-range'));
   // Without --src the same bytes are customer side: carrier range checks stay silent.
   const customer = JSON.parse((await run(['check', '--format', 'json', file])).stdout) as JsonReport;

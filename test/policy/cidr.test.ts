@@ -7,7 +7,10 @@ import { cidrContains, nonPublicClass, parseCidr, parseIp } from '../../src/poli
 const NON_PUBLIC_RANGES = new Set(['private', 'carrierGradeNat', 'loopback', 'linkLocal', 'uniqueLocal']);
 
 test('parseIp accepts exactly the IPv4 literals net.isIP accepts (fast dotted-quad path)', (t) => {
-  const digitsAndDots = fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', '25', '255', '256', '01'), maxLength: 12 });
+  const digitsAndDots = fc.string({
+    unit: fc.constantFrom('0', '1', '2', '5', '9', '.', '25', '255', '256', '01'),
+    maxLength: 12,
+  });
   fc.assert(
     fc.property(digitsAndDots, (text) => {
       const parsed = parseIp(text);

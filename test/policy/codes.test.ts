@@ -9,7 +9,10 @@ test('README lists every finding code with its default severity', (t) => {
   for (const code of ALL_CODES) {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${code}\` |`));
     t.truthy(row, `README has no table row for ${code}`);
-    t.true(row?.includes(`| ${FINDING_CODES[code].severity} |`), `README row for ${code} lacks severity ${FINDING_CODES[code].severity}`);
+    t.true(
+      row?.includes(`| ${FINDING_CODES[code].severity} |`),
+      `README row for ${code} lacks severity ${FINDING_CODES[code].severity}`,
+    );
   }
 });
 
@@ -28,10 +31,16 @@ test('codes are kebab-case and each cites its basis', (t) => {
 
 test('every check file cites the RFC section or carrier document it enforces', (t) => {
   const folder = new URL('src/policy/checks/', root);
-  const files = readdirSync(folder).filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.includes('helpers'));
+  const files = readdirSync(folder).filter(
+    (file) => file.endsWith('.ts') && file !== 'index.ts' && !file.includes('helpers'),
+  );
   t.true(files.length >= 10, `only ${files.length} check files`);
   for (const file of files) {
     const source = readFileSync(new URL(file, folder), 'utf8');
-    t.regex(source, /RFC \d{4}|draft-ietf-[a-z-]+|carrier|Twilio|profile|policy/i, `${file} cites no RFC or carrier source`);
+    t.regex(
+      source,
+      /RFC \d{4}|draft-ietf-[a-z-]+|carrier|Twilio|profile|policy/i,
+      `${file} cites no RFC or carrier source`,
+    );
   }
 });

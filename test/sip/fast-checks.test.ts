@@ -157,7 +157,9 @@ test('a header name whose first byte is above 0x7F is never taken for a known he
   // under a name the far end ignores, read by us as another one.
   const clean = sipMessage('INVITE sip:bob@biloxi.example.com SIP/2.0', [...BASIC_HEADERS, 'Allow: INVITE']);
   t.deepEqual(messageOf(readDatagram(clean)).problems, []);
-  const text = clean.toString('latin1').replace('Allow: INVITE', '\u00e1llo: INVITE\r\n\u00f4: <sip:mallory@evil.example>');
+  const text = clean
+    .toString('latin1')
+    .replace('Allow: INVITE', '\u00e1llo: INVITE\r\n\u00f4: <sip:mallory@evil.example>');
   const message = messageOf(readDatagram(Buffer.from(text, 'latin1')));
   t.is(message.headerFields('allow').length, 0);
   t.is(message.headerFields('to').length, 1);

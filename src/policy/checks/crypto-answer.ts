@@ -6,13 +6,14 @@
  * (plain RTP) or srtp-keys (SAVP without keys) report it.
  * Needs the offer: an answer whose offer was not seen is not judged.
  */
-import type { CryptoAttribute, MediaDescription, SessionDescription } from '../../sdp/types.js';
+import type { OfferedCrypto, OfferSummary } from '../../dialog/offer-summary.js';
+import type { CryptoAttribute, MediaDescription } from '../../sdp/types.js';
 import type { Check } from '../check.js';
 import type { Observation } from '../finding.js';
 import { activeMedia, judgedSdp, observation, streamName } from './media-helpers.js';
 import { describeCrypto, normalizeSuite } from './srtp-helpers.js';
 
-function mismatchOf(crypto: CryptoAttribute, offered: readonly CryptoAttribute[]): string | null {
+function mismatchOf(crypto: CryptoAttribute, offered: readonly OfferedCrypto[]): string | null {
   if (crypto.tag === null) return 'has no valid tag to match an offered a=crypto';
   const match = offered.find((attribute) => attribute.tag === crypto.tag);
   if (match === undefined) {
@@ -25,8 +26,8 @@ function mismatchOf(crypto: CryptoAttribute, offered: readonly CryptoAttribute[]
   return null;
 }
 
-function judgeStream(media: MediaDescription, offer: SessionDescription): Observation[] {
-  const offered = offer.media[media.index]?.crypto ?? [];
+function judgeStream(media: MediaDescription, offer: OfferSummary): Observation[] {
+  const offered = offer.streams[media.index]?.crypto ?? [];
   const found: Observation[] = [];
   // RFC 4568 §7.1.2: an answer carries exactly one a=crypto per accepted stream.
   const extra = media.crypto[1];

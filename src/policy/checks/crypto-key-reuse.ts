@@ -10,14 +10,15 @@
  *   §7.1.4 allows.
  * Each key is reported once per SDP, with the first of these reasons that applies.
  */
-import type { MediaDescription, SessionDescription } from '../../sdp/types.js';
+import type { OfferSummary } from '../../dialog/offer-summary.js';
+import type { MediaDescription } from '../../sdp/types.js';
 import type { Check, CheckContext } from '../check.js';
 import type { Observation } from '../finding.js';
 import { activeMedia, judgedSdp, observation, streamName } from './media-helpers.js';
 import { describeCrypto } from './srtp-helpers.js';
 
 interface KeyUse {
-  readonly media: MediaDescription;
+  readonly media: Pick<MediaDescription, 'type' | 'index'>;
   readonly digest: string;
   readonly line: string;
   readonly what: string;
@@ -67,8 +68,20 @@ function reuseOf(
   return null;
 }
 
-function offerKeysOf(offer: SessionDescription | null): Map<string, KeyUse> {
-  return offer === null ? new Map() : firstUses(keyUses(activeMedia(offer)));
+/** Where each key of the offer first appears (active streams only: RFC 3264 §6). */
+function offerKeysOf(offer: OfferSummary | null): Map<string, KeyUse> {
+  const first = new Map<string, KeyUse>();
+  if (offer === null) return first;
+  for (const stream of offer.streams) {
+    if (stream.port === 0) continue;
+    for (const crypto of stream.crypto) {
+      for (const digest of crypto.keyDigests) {
+        if (!first.has(digest))
+          first.set(digest, { media: stream, digest, line: '', what: describeCrypto(crypto) });
+      }
+    }
+  }
+  return first;
 }
 
 export const cryptoKeyReuse: Check = {

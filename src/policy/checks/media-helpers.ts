@@ -39,7 +39,7 @@ export function judgedSdp(context: CheckContext): SdpUnderJudgement | null {
 }
 
 /** `m=audio #0`: how messages name a stream (the index is the 0-based mediaIndex). */
-export function streamName(media: MediaDescription): string {
+export function streamName(media: Pick<MediaDescription, 'type' | 'index'>): string {
   return `m=${media.type} #${media.index}`;
 }
 

@@ -60,7 +60,7 @@ export function suiteIsListed(suite: string, list: readonly string[]): boolean {
 }
 
 /** `tag 1 AES_CM_128_HMAC_SHA1_80`: how messages name one a=crypto line. */
-export function describeCrypto(crypto: CryptoAttribute): string {
+export function describeCrypto(crypto: Pick<CryptoAttribute, 'tag' | 'suite'>): string {
   return crypto.tag === null ? crypto.suite : `tag ${crypto.tag} ${crypto.suite}`;
 }
 

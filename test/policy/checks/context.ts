@@ -3,6 +3,7 @@
  * policy (no YAML loader), SDP text parsed by the real parser, and minimal SIP messages.
  */
 import { createHash } from 'node:crypto';
+import { summarizeOffer } from '../../../src/dialog/offer-summary.js';
 import type { Check, CheckContext, SdpRole } from '../../../src/policy/check.js';
 import { type Cidr, parseCidr } from '../../../src/policy/cidr.js';
 import type { Observation, Side } from '../../../src/policy/finding.js';
@@ -186,7 +187,9 @@ export function messageContext(message: SipMessage, options: ContextOptions = {}
 
 /** An SDP-scope context: the text is parsed with the real parser. Defaults: carrier side, offer, TLS. */
 export function sdpContext(text: string, options: SdpContextOptions = {}): CheckContext {
-  const offer = typeof options.offer === 'string' ? parseSdp(options.offer) : (options.offer ?? null);
+  const offerDescription =
+    typeof options.offer === 'string' ? parseSdp(options.offer) : (options.offer ?? null);
+  const offer = offerDescription === null ? null : summarizeOffer(offerDescription);
   return {
     ...messageContext(options.message ?? sipMessage(), options),
     sdp: {
