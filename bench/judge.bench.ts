@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Judge, type JudgeOptions } from '../src/policy/engine.js';
 import { loadConfig } from '../src/policy/load-config.js';
-import { parseTraceLine } from '../src/sources/trace-record.js';
 import { readDatagram } from '../src/sip/datagram.js';
 import type { Envelope } from '../src/sip/envelope.js';
+import { parseTraceLine } from '../src/sources/trace-record.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures');
@@ -69,11 +69,16 @@ function corpus(): { bytes: Buffer; envelope: Envelope }[] {
   const messages: { bytes: Buffer; envelope: Envelope }[] = [];
   for (const folder of ['rfc4475', 'rfc5118']) {
     for (const file of readdirSync(join(fixtures, folder)).filter((name) => name.endsWith('.dat'))) {
-      messages.push({ bytes: readFileSync(join(fixtures, folder, file)), envelope: { ...customer, transport: 'udp' } });
+      messages.push({
+        bytes: readFileSync(join(fixtures, folder, file)),
+        envelope: { ...customer, transport: 'udp' },
+      });
     }
   }
   for (const file of readdirSync(join(fixtures, 'traces')).filter((name) => name.endsWith('.jsonl'))) {
-    for (const line of readFileSync(join(fixtures, 'traces', file), 'utf8').split('\n').filter(Boolean)) {
+    for (const line of readFileSync(join(fixtures, 'traces', file), 'utf8')
+      .split('\n')
+      .filter(Boolean)) {
       const record = parseTraceLine(line);
       if (typeof record !== 'string') messages.push(record);
     }
@@ -117,9 +122,13 @@ function measure(
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const cpu = cpus();
-console.log(`trunkguard bench:judge: node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim()}), one thread, ${seconds} s per figure`);
+console.log(
+  `trunkguard bench:judge: node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim()}), one thread, ${seconds} s per figure`,
+);
 const invites = Array.from({ length: 1000 }, (_, n) => ({ bytes: invite(n), envelope: customer }));
 const inviteRate = measure('INVITE with SDES SDP (reader+SDP+checks)', invites, seconds);
 measure('same, with the sdp-transform cross-check', invites, seconds, { crossCheckSdp: true });
 measure('mixed corpus (torture + trace fixtures)', corpus(), seconds);
-console.log(`target: >= 50,000 INVITE-with-SDP per second on one core: ${inviteRate >= 50_000 ? 'met' : 'NOT met'}`);
+console.log(
+  `target: >= 50,000 INVITE-with-SDP per second on one core: ${inviteRate >= 50_000 ? 'met' : 'NOT met'}`,
+);

@@ -24,6 +24,11 @@ function offerOf(placement: Placement): string | undefined {
 }
 
 let clock = 0;
+/** A later time for every step, as messages arrive. */
+function tick(): number {
+  clock += 10;
+  return clock;
+}
 function request(method: string, cseq: number, side: Side, extra: Partial<ExchangeStep> = {}): ExchangeStep {
   return {
     callId: 'call-1',
@@ -33,7 +38,7 @@ function request(method: string, cseq: number, side: Side, extra: Partial<Exchan
     status: null,
     rackCseq: null,
     side,
-    at: (clock += 10),
+    at: tick(),
     ...extra,
   };
 }
@@ -52,7 +57,7 @@ function response(
     status,
     rackCseq: null,
     side,
-    at: (clock += 10),
+    at: tick(),
     ...extra,
   };
 }
