@@ -60,6 +60,8 @@ interface TransactionState {
 
 interface CallState {
   lastSeen: number;
+  /** Seen again since it was created or last moved to the back (CLOCK's reference bit). */
+  touched: boolean;
   /** Oldest first; a handful per call, so a short array is lighter than a Map. */
   readonly transactions: TransactionState[];
 }
@@ -86,6 +88,9 @@ function findTransaction(call: CallState, cseq: number, method: string): Transac
 
 /** Requests that may carry or announce an offer (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5.1). */
 const OPENING_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
+
+/** Most calls #expire looks at per message. */
+const MAX_EXPIRY_STEPS = 4;
 
 /** Most transactions remembered per call (a long call with many re-INVITEs keeps the newest). */
 const MAX_TRANSACTIONS_PER_CALL = 16;
@@ -208,33 +213,61 @@ export class OfferAnswerTable {
     if (transactions.length > MAX_TRANSACTIONS_PER_CALL) transactions.shift();
   }
 
+  /**
+   * Finds (or, for a request that opens an exchange, creates) a call. Recency is kept the CLOCK
+   * way: a touch only sets a flag, and a flagged call gets a second chance (moves to the back)
+   * when it reaches the front. Moving every call on every message (Map delete + set) filled the
+   * Map with deleted slots and cost more than the rest of the table's work.
+   */
   #touch(callId: string, at: number, create: boolean): CallState | null {
     let call = this.#calls.get(callId);
-    const known = call !== undefined;
     if (call) {
-      this.#calls.delete(callId); // re-insert: Map order is least recently seen first
+      call.touched = true;
     } else if (!create) {
       return null;
     } else {
-      call = { lastSeen: at, transactions: [] };
-      while (this.#calls.size >= this.#options.maxCalls) {
-        const oldest = this.#calls.keys().next().value;
-        if (oldest === undefined) break;
-        this.#calls.delete(oldest);
-        this.#evictedForSize++;
-      }
+      while (this.#calls.size >= this.#options.maxCalls) this.#evictOne();
+      call = { lastSeen: at, touched: false, transactions: [] };
+      // A new key is kept for the call's lifetime: copy it out of the message text it was cut from.
+      this.#calls.set(ownCopy(callId), call);
     }
     call.lastSeen = Math.max(call.lastSeen, at);
-    // A new key is kept for the call's lifetime: copy it out of the message text it was cut from.
-    this.#calls.set(known ? callId : ownCopy(callId), call);
     return call;
   }
 
-  #expire(now: number): void {
+  /** Evicts the least recently seen call, giving touched calls at the front a second chance. */
+  #evictOne(): void {
     for (const [callId, call] of this.#calls) {
-      if (now - call.lastSeen <= this.#options.ttlMs) break; // the rest were seen more recently
       this.#calls.delete(callId);
-      this.#expired++;
+      if (call.touched) {
+        call.touched = false;
+        this.#calls.set(callId, call);
+        continue;
+      }
+      this.#evictedForSize++;
+      return;
+    }
+  }
+
+  /**
+   * Drops calls quiet for longer than the TTL, from the front. A call at the front that was seen
+   * recently moves to the back; a few steps per message keep this O(1), and the size cap bounds
+   * what a quiet call behind a busy one can hold meanwhile.
+   */
+  #expire(now: number): void {
+    let steps = 0;
+    for (const [callId, call] of this.#calls) {
+      if (steps++ === MAX_EXPIRY_STEPS) return;
+      if (now - call.lastSeen > this.#options.ttlMs) {
+        this.#calls.delete(callId);
+        this.#expired++;
+      } else if (call.touched) {
+        call.touched = false;
+        this.#calls.delete(callId);
+        this.#calls.set(callId, call);
+      } else {
+        return; // the rest were created (or moved back) later
+      }
     }
   }
 }
