@@ -11,21 +11,16 @@ import { DEFAULT_CONFIG_FILE } from '../../src/policy/load-paths.js';
 import { compileSchema, schemaIssues } from '../../src/policy/load-validate.js';
 import { parseYaml } from '../../src/policy/load-yaml.js';
 import { configSchema } from '../../src/policy/schema/config-schema.js';
+import { fixturePath, loadErrorOf } from './load-fixtures.js';
 
 const root = new URL('../../../', import.meta.url);
 
 function fixture(name: string): string {
-  return fileURLToPath(new URL(`test/fixtures/config/${name}.yaml`, root));
+  return fixturePath('config', name);
 }
 
 function configError(name: string): ConfigError {
-  try {
-    loadConfig(fixture(name));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${name}.yaml loaded without an error`);
+  return loadErrorOf((file) => loadConfig(file), 'config', name);
 }
 
 test('with no file, the shipped config: the twilio profile and the default policy', (t) => {

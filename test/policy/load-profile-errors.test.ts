@@ -6,23 +6,18 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { ConfigError } from '../../src/policy/load-error.js';
+import type { ConfigError } from '../../src/policy/load-error.js';
 import { loadProfile } from '../../src/policy/load-profile.js';
+import { fixturePath, loadErrorOf } from './load-fixtures.js';
 
 const root = new URL('../../../', import.meta.url);
 
 function fixture(name: string): string {
-  return fileURLToPath(new URL(`test/fixtures/rules/${name}.yaml`, root));
+  return fixturePath('rules', name);
 }
 
 function loadError(name: string): ConfigError {
-  try {
-    loadProfile(fixture(name));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${name}.yaml loaded without an error`);
+  return loadErrorOf((file) => loadProfile(file), 'rules', name);
 }
 
 interface Expectation {
