@@ -4,13 +4,10 @@
  * and what would have been accepted.
  */
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import type { ConfigError } from '../../src/policy/load-error.js';
 import { loadProfile } from '../../src/policy/load-profile.js';
 import { fixturePath, loadErrorOf } from './load-fixtures.js';
-
-const root = new URL('../../../', import.meta.url);
 
 function fixture(name: string): string {
   return fixturePath('rules', name);
