@@ -3,33 +3,15 @@
  * fixtures in test/fixtures/traces (written by generate.mjs from readable scenarios).
  * Together the fixtures must make every finding code appear.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { ALL_CODES } from '../../src/policy/codes.js';
 import type { Finding } from '../../src/policy/finding.js';
+import { type Run, root, run } from './cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'dist', 'src', 'cli.js');
 const traces = join(root, 'test', 'fixtures', 'traces');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface JsonReport {
   readonly profile: string;
