@@ -193,7 +193,9 @@ export class Judge {
       for (const crypto of media.crypto) {
         for (const key of crypto.keyParams) {
           if (!key.keyDigest) continue;
-          this.#recentKeys.delete(key.keyDigest);
+          const seenIn = this.#recentKeys.get(key.keyDigest);
+          if (seenIn === messageCallId) continue; // a repeat within the call (18x then 2xx, retransmission)
+          if (seenIn !== undefined) this.#recentKeys.delete(key.keyDigest); // now newest, under this call
           callId ??= ownCopy(messageCallId); // kept a while: not a slice of the message text
           this.#recentKeys.set(key.keyDigest, callId);
         }
