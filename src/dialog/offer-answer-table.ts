@@ -43,28 +43,50 @@ export interface Placement {
   readonly offerSide: Side | null;
 }
 
-interface PendingOffer {
-  readonly summary: OfferSummary;
-  readonly side: Side;
-  /** The offer came in a response (late offer, RFC 3261 §13.2.1): the answer goes in ACK or PRACK. */
-  readonly inResponse: boolean;
-}
-
+/**
+ * One transaction that may carry an offer. The pending offer's fields live here rather than in an
+ * object of their own: this state lives as long as the call, and every object it holds is one more
+ * for each young-generation GC to copy and promote.
+ */
 interface TransactionState {
   readonly cseq: number;
   readonly method: string;
   /** The INVITE carried no SDP: the offer will come in the first reliable response. */
   lateOffer: boolean;
-  offer: PendingOffer | null;
+  /** What the pending offer offered, or null while none was seen. */
+  offer: OfferSummary | null;
+  /** Who sent the offer (meaningful when `offer` is set). */
+  offerSide: Side | null;
+  /** The offer came in a response (late offer, RFC 3261 §13.2.1): the answer goes in ACK or PRACK. */
+  offerInResponse: boolean;
 }
 
 interface CallState {
   lastSeen: number;
   /** Seen again since it was created or last moved to the back (CLOCK's reference bit). */
   touched: boolean;
-  /** Oldest first; a handful per call, so a short array is lighter than a Map. */
-  readonly transactions: TransactionState[];
+  /** The Call-ID as kept (the table's own copy, not a slice of a message). */
+  readonly callId: string;
+  /**
+   * Oldest first; a handful per call, so a short array is lighter than a Map. Starts empty and
+   * shared, then as a one-element literal: pushing onto a fresh `[]` reserves 17 slots per call.
+   */
+  transactions: TransactionState[];
 }
+
+/** A transaction's state; `offer` null when it carried none (yet). */
+function newTransaction(
+  cseq: number,
+  method: string,
+  lateOffer: boolean,
+  offer: OfferSummary | null,
+  offerSide: Side | null,
+): TransactionState {
+  return { cseq, method, lateOffer, offer, offerSide: offer ? offerSide : null, offerInResponse: false };
+}
+
+/** A new call's transactions: shared and never pushed to (#remember replaces it). */
+const NO_TRANSACTIONS: TransactionState[] = [];
 
 const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
 const CAPABILITY: Placement = { role: 'capability', offer: null, offerSide: null };
@@ -73,8 +95,8 @@ function offerPlacement(): Placement {
   return { role: 'offer', offer: null, offerSide: null };
 }
 
-function answerTo(offer: PendingOffer | null): Placement {
-  return { role: 'answer', offer: offer?.summary ?? null, offerSide: offer?.side ?? null };
+function answerTo(transaction: TransactionState): Placement {
+  return { role: 'answer', offer: transaction.offer, offerSide: transaction.offerSide };
 }
 
 function findTransaction(call: CallState, cseq: number, method: string): TransactionState | undefined {
@@ -120,6 +142,14 @@ export class OfferAnswerTable {
   }
 
   /**
+   * The table's own copy of a tracked call's Call-ID (not a slice of any message), or null when the
+   * call is not tracked: whatever else keeps a Call-ID for a while can share it instead of copying.
+   */
+  ownedCallId(callId: string): string | null {
+    return this.#calls.get(callId)?.callId ?? null;
+  }
+
+  /**
    * Records one message and says where its SDP (if `description` is given) stands.
    * Messages without SDP still matter: an INVITE without SDP announces a late offer,
    * and a final response to BYE ends the call.
@@ -151,10 +181,8 @@ export class OfferAnswerTable {
         // the first reliable non-failure message from the UAS back to the UAC."
         // RFC 3311 §5.1: an UPDATE carrying SDP is an offer, answered in its 2xx.
         const lateOffer = description === null && step.method === 'INVITE';
-        const offer = description
-          ? { summary: summarizeOffer(description), side: step.side, inResponse: false }
-          : null;
-        this.#remember(call, { cseq: step.cseq, method: step.method, lateOffer, offer });
+        const offer = description ? summarizeOffer(description) : null;
+        this.#remember(call, step.cseq, step.method, lateOffer, offer, step.side);
         return description ? offerPlacement() : UNPLACED;
       }
       case 'ACK': {
@@ -162,7 +190,7 @@ export class OfferAnswerTable {
         // the UAS back to the UAC, the answer MUST be in the acknowledgement for that message".
         if (!description) return UNPLACED;
         const invite = findTransaction(call, step.cseq, 'INVITE');
-        return invite?.offer?.inResponse ? answerTo(invite.offer) : UNPLACED;
+        return invite?.offer && invite.offerInResponse ? answerTo(invite) : UNPLACED;
       }
       case 'PRACK': {
         if (!description) return UNPLACED;
@@ -170,17 +198,12 @@ export class OfferAnswerTable {
         // would occur if the UAC sent an INVITE without an offer, in which case the first reliable
         // provisional response will contain the offer), it MUST generate an answer in the PRACK."
         const invite = step.rackCseq === null ? undefined : findTransaction(call, step.rackCseq, 'INVITE');
-        if (invite?.offer?.inResponse && invite.lateOffer) {
+        if (invite?.offer && invite.offerInResponse && invite.lateOffer) {
           invite.lateOffer = false; // answered: later SDP in this transaction is not a repeat of it
-          return answerTo(invite.offer);
+          return answerTo(invite);
         }
         // RFC 3262 §5: otherwise a PRACK with SDP carries a new offer, answered in the 200 to PRACK.
-        this.#remember(call, {
-          cseq: step.cseq,
-          method: step.method,
-          lateOffer: false,
-          offer: { summary: summarizeOffer(description), side: step.side, inResponse: false },
-        });
+        this.#remember(call, step.cseq, step.method, false, summarizeOffer(description), step.side);
         return offerPlacement();
       }
       default:
@@ -198,16 +221,41 @@ export class OfferAnswerTable {
     if (step.method === 'INVITE' && transaction.lateOffer) {
       // The first response with SDP to an INVITE without SDP is the offer; the 2xx repeats it
       // when it was sent unreliably in a 18x (RFC 3261 §13.2.1).
-      if (!transaction.offer)
-        transaction.offer = { summary: summarizeOffer(description), side: step.side, inResponse: true };
+      if (!transaction.offer) {
+        transaction.offer = summarizeOffer(description);
+        transaction.offerSide = step.side;
+        transaction.offerInResponse = true;
+      }
       return offerPlacement();
     }
-    return transaction.offer && !transaction.offer.inResponse ? answerTo(transaction.offer) : UNPLACED;
+    return transaction.offer && !transaction.offerInResponse ? answerTo(transaction) : UNPLACED;
   }
 
-  #remember(call: CallState, state: TransactionState): void {
+  #remember(
+    call: CallState,
+    cseq: number,
+    method: string,
+    lateOffer: boolean,
+    offer: OfferSummary | null,
+    side: Side,
+  ): void {
     const transactions = call.transactions;
-    const existing = transactions.findIndex((t) => t.cseq === state.cseq && t.method === state.method);
+    const newest = transactions[transactions.length - 1];
+    if (newest !== undefined && newest.cseq === cseq && newest.method === method) {
+      // A retransmission of the newest transaction starts it over in place: the kept object is
+      // usually old-generation by now, and a fresh one would be one more for the GC to promote.
+      newest.lateOffer = lateOffer;
+      newest.offer = offer;
+      newest.offerSide = offer ? side : null;
+      newest.offerInResponse = false;
+      return;
+    }
+    const state = newTransaction(cseq, method, lateOffer, offer, side);
+    if (transactions.length === 0) {
+      call.transactions = [state];
+      return;
+    }
+    const existing = transactions.findIndex((t) => t.cseq === cseq && t.method === method);
     if (existing >= 0) transactions.splice(existing, 1); // a retransmission replaces its transaction
     transactions.push(state);
     if (transactions.length > MAX_TRANSACTIONS_PER_CALL) transactions.shift();
@@ -227,9 +275,10 @@ export class OfferAnswerTable {
       return null;
     } else {
       while (this.#calls.size >= this.#options.maxCalls) this.#evictOne();
-      call = { lastSeen: at, touched: false, transactions: [] };
       // A new key is kept for the call's lifetime: copy it out of the message text it was cut from.
-      this.#calls.set(ownCopy(callId), call);
+      const owned = ownCopy(callId);
+      call = { lastSeen: at, touched: false, callId: owned, transactions: NO_TRANSACTIONS };
+      this.#calls.set(owned, call);
     }
     call.lastSeen = Math.max(call.lastSeen, at);
     return call;
@@ -237,11 +286,12 @@ export class OfferAnswerTable {
 
   /** Evicts the least recently seen call, giving touched calls at the front a second chance. */
   #evictOne(): void {
-    for (const [callId, call] of this.#calls) {
-      this.#calls.delete(callId);
+    // values(), not entries(): a call knows its key, and an entry is one [key, value] array per step.
+    for (const call of this.#calls.values()) {
+      this.#calls.delete(call.callId);
       if (call.touched) {
         call.touched = false;
-        this.#calls.set(callId, call);
+        this.#calls.set(call.callId, call);
         continue;
       }
       this.#evictedForSize++;
@@ -256,15 +306,15 @@ export class OfferAnswerTable {
    */
   #expire(now: number): void {
     let steps = 0;
-    for (const [callId, call] of this.#calls) {
+    for (const call of this.#calls.values()) {
       if (steps++ === MAX_EXPIRY_STEPS) return;
       if (now - call.lastSeen > this.#options.ttlMs) {
-        this.#calls.delete(callId);
+        this.#calls.delete(call.callId);
         this.#expired++;
       } else if (call.touched) {
         call.touched = false;
-        this.#calls.delete(callId);
-        this.#calls.set(callId, call);
+        this.#calls.delete(call.callId);
+        this.#calls.set(call.callId, call);
       } else {
         return; // the rest were created (or moved back) later
       }

@@ -4,7 +4,7 @@
  * as long as the call, and a full parsed SDP per call (with the message text its strings point
  * into) would multiply what the garbage collector has to carry. Never keys, never lines.
  */
-import type { SessionDescription } from '../sdp/types.js';
+import type { CryptoAttribute, SessionDescription } from '../sdp/types.js';
 
 export interface OfferedCrypto {
   readonly tag: number | null;
@@ -26,19 +26,65 @@ export interface OfferSummary {
   readonly streams: readonly OfferedStream[];
 }
 
+/**
+ * A summary kept as one flat array: per stream `index, type, port, cryptoCount`, then per crypto
+ * `tag, suite, digestCount, ...digests`. A summary lives as long as its call, and each
+ * young-generation GC copies (then promotes) every object it holds: the nested form was about ten
+ * objects per offer, this is three. `streams` builds the nested form when an answer asks for it.
+ */
+class FlatOfferSummary implements OfferSummary {
+  readonly #flat: readonly (string | number | null)[];
+  #streams: readonly OfferedStream[] | null = null;
+
+  constructor(flat: readonly (string | number | null)[]) {
+    this.#flat = flat;
+  }
+
+  get streams(): readonly OfferedStream[] {
+    this.#streams ??= expand(this.#flat);
+    return this.#streams;
+  }
+}
+
 export function summarizeOffer(description: SessionDescription): OfferSummary {
-  return {
-    streams: description.media.map((media) => ({
-      index: media.index,
-      type: ownCopy(media.type),
-      port: media.port,
-      crypto: media.crypto.map((crypto) => ({
-        tag: crypto.tag,
-        suite: ownCopy(crypto.suite),
-        keyDigests: crypto.keyParams.flatMap((key) => (key.keyDigest === null ? [] : [key.keyDigest])),
-      })),
-    })),
-  };
+  const flat: (string | number | null)[] = [];
+  for (const media of description.media) {
+    flat.push(media.index, ownCopy(media.type), media.port, media.crypto.length);
+    for (const crypto of media.crypto) {
+      flat.push(crypto.tag, ownCopy(crypto.suite), digestCount(crypto));
+      for (const key of crypto.keyParams) if (key.keyDigest !== null) flat.push(key.keyDigest);
+    }
+  }
+  // A copy of exact size: push leaves spare capacity that would live as long as the call.
+  return new FlatOfferSummary(flat.slice());
+}
+
+function digestCount(crypto: CryptoAttribute): number {
+  let count = 0;
+  for (const key of crypto.keyParams) if (key.keyDigest !== null) count++;
+  return count;
+}
+
+/** The nested form of FlatOfferSummary's array (see there for the layout). */
+function expand(flat: readonly (string | number | null)[]): OfferedStream[] {
+  const streams: OfferedStream[] = [];
+  let at = 0;
+  while (at < flat.length) {
+    const index = flat[at++] as number;
+    const type = flat[at++] as string;
+    const port = flat[at++] as number;
+    const cryptoCount = flat[at++] as number;
+    const crypto: OfferedCrypto[] = [];
+    for (let c = 0; c < cryptoCount; c++) {
+      const tag = flat[at++] as number | null;
+      const suite = flat[at++] as string;
+      const count = flat[at++] as number;
+      crypto.push({ tag, suite, keyDigests: flat.slice(at, at + count) as string[] });
+      at += count;
+    }
+    streams.push({ index, type, port, crypto });
+  }
+  return streams;
 }
 
 /** Common values, kept as one shared string each. */

@@ -51,6 +51,17 @@ export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return parsed;
 }
 
+/**
+ * True when both are the same address, as comparing their toString() would say. IPv4 compares the
+ * octets instead of building two strings per comparison; IPv6 keeps the string compare, which also
+ * tells zone ids apart (`fe80::1%eth0`).
+ */
+export function sameIp(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (a.kind() !== b.kind()) return false;
+  if (a.kind() === 'ipv4') return (a as ipaddr.IPv4).match(b as ipaddr.IPv4, 32);
+  return a.toString() === b.toString();
+}
+
 /** Parses `a.b.c.d/n`, `v6/n`, or a bare address (a host prefix). Returns an error string when invalid. */
 export function parseCidr(text: string): Cidr | string {
   const slash = text.indexOf('/');

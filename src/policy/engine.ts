@@ -11,12 +11,12 @@ import {
 } from '../dialog/offer-answer-table.js';
 import { ownCopy } from '../dialog/offer-summary.js';
 import { type ParseOptions, parseSdp } from '../sdp/parse.js';
-import { redactSdesKeys } from '../sdp/redact.js';
+import { redactIfKeyed } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
-import { type Envelope, formatEndpoint } from '../sip/envelope.js';
+import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
 import type { SipMessage } from '../sip/message.js';
 import { sdpBodies } from '../sip/multipart.js';
-import type { Check, CheckContext, SdpRole } from './check.js';
+import type { Check, CheckContext, SdpRole, SdpUnderJudgement } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { FINDING_CODES } from './codes.js';
 import type { Finding, Observation, Side } from './finding.js';
@@ -67,6 +67,21 @@ function runChecks(checks: readonly Check[], context: CheckContext, into: Observ
   }
 }
 
+/**
+ * The message context with an SDP under judgement. Spelled out rather than `{ ...base, sdp }`: the
+ * spread copies through a generic path that cost a visible share of the per-SDP time.
+ */
+function withSdp(base: CheckContext, sdp: SdpUnderJudgement): CheckContext {
+  return {
+    message: base.message,
+    envelope: base.envelope,
+    side: base.side,
+    sdp,
+    config: base.config,
+    recentKeys: base.recentKeys,
+  };
+}
+
 export class Judge {
   readonly config: JudgeConfig;
   readonly dialogs: OfferAnswerTable;
@@ -78,6 +93,10 @@ export class Judge {
   readonly #syntaxChecks: readonly Check[];
   readonly #parseOptions: ParseOptions;
   #lastTime = 0;
+  /** The last envelope time string read, and what #lastTime it gave. */
+  #lastTimeText = '';
+  readonly #src = new LastEndpoint();
+  readonly #dst = new LastEndpoint();
 
   constructor(config: JudgeConfig, options: Partial<JudgeOptions> = {}) {
     this.config = config;
@@ -124,7 +143,7 @@ export class Judge {
       const sdp = { description, role: placement.role, offer: placement.offer, partPath: body.partPath };
       // RFC 3261 §11.2: an OPTIONS answer lists capabilities, not a session: only its syntax is judged.
       const checks = placement.role === 'capability' ? this.#syntaxChecks : this.#sdpChecks;
-      runChecks(checks, { ...base, sdp }, observations);
+      runChecks(checks, withSdp(base, sdp), observations);
       this.#rememberKeys(description, message.callId);
     }
     // A message without SDP still moves the exchange on (an INVITE without SDP announces a late offer).
@@ -181,6 +200,9 @@ export class Judge {
 
   /** Envelope time in ms; traces without usable times keep their order. */
   #timeOf(envelope: Envelope): number {
+    // Messages of one burst often share a time string: Date.parse it once.
+    if (envelope.time === this.#lastTimeText) return this.#lastTime;
+    this.#lastTimeText = envelope.time;
     const parsed = Date.parse(envelope.time);
     if (Number.isFinite(parsed)) this.#lastTime = parsed;
     return this.#lastTime;
@@ -196,7 +218,8 @@ export class Judge {
           const seenIn = this.#recentKeys.get(key.keyDigest);
           if (seenIn === messageCallId) continue; // a repeat within the call (18x then 2xx, retransmission)
           if (seenIn !== undefined) this.#recentKeys.delete(key.keyDigest); // now newest, under this call
-          callId ??= ownCopy(messageCallId); // kept a while: not a slice of the message text
+          // Kept a while: not a slice of the message text. The dialog table usually holds a copy already.
+          callId ??= this.dialogs.ownedCallId(messageCallId) ?? ownCopy(messageCallId);
           this.#recentKeys.set(key.keyDigest, callId);
         }
       }
@@ -222,19 +245,39 @@ export class Judge {
       severity,
       side,
       // Defence in depth: checks already redact, but nothing with a key may leave the judge.
-      message: redactSdesKeys(observation.message),
+      message: redactIfKeyed(observation.message),
       callId: message?.callId ?? null,
       cseq: message?.cseq ? `${message.cseq.number} ${message.cseq.method}` : null,
       method: message?.kind === 'request' ? message.method : null,
       status: message?.kind === 'response' ? message.status : null,
       mediaIndex: observation.mediaIndex,
-      evidence: observation.evidence === null ? null : redactSdesKeys(observation.evidence),
+      evidence: observation.evidence === null ? null : redactIfKeyed(observation.evidence),
       messageIndex,
-      src: formatEndpoint(envelope.src),
-      dst: formatEndpoint(envelope.dst),
+      src: this.#src.format(envelope.src),
+      dst: this.#dst.format(envelope.dst),
       transport: envelope.transport,
       time: envelope.time,
     };
+  }
+}
+
+/**
+ * formatEndpoint with a memory of the last endpoint formatted: a stream of messages mostly comes
+ * from and goes to the same few peers, and findings carry both ends as text. Compared by value, so
+ * it holds no reference to any envelope.
+ */
+class LastEndpoint {
+  #host = '';
+  #port = -1;
+  #text = '';
+
+  format(endpoint: Endpoint): string {
+    if (endpoint.host !== this.#host || endpoint.port !== this.#port) {
+      this.#host = endpoint.host;
+      this.#port = endpoint.port;
+      this.#text = formatEndpoint(endpoint);
+    }
+    return this.#text;
   }
 }
 

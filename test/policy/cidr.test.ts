@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import test from 'ava';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { cidrContains, nonPublicClass, parseCidr, parseIp } from '../../src/policy/cidr.js';
+import { cidrContains, nonPublicClass, parseCidr, parseIp, sameIp } from '../../src/policy/cidr.js';
 
 const NON_PUBLIC_RANGES = new Set(['private', 'carrierGradeNat', 'loopback', 'linkLocal', 'uniqueLocal']);
 
@@ -58,4 +58,30 @@ test('CIDRs match within their family only, and bad ones are explained', (t) => 
   t.false(cidrContains(twilio, parseIp('2001:db8::1')!));
   t.regex(parseCidr('168.86.128.0/33') as string, /prefix length outside 0-32/);
   t.regex(parseCidr('1.2.3/8') as string, /not an IPv4 or IPv6/);
+});
+
+test('sameIp says what comparing toString() says (IPv4, IPv6, mapped, zone ids)', (t) => {
+  const texts = [
+    '203.0.113.10',
+    '203.0.113.11',
+    '::ffff:203.0.113.10',
+    '2001:db8::1',
+    '2001:db8:0::1',
+    'fe80::1',
+    'fe80::1%eth0',
+  ];
+  for (const a of texts) {
+    for (const b of texts) {
+      const x = parseIp(a)!;
+      const y = parseIp(b)!;
+      t.is(sameIp(x, y), x.kind() === y.kind() && x.toString() === y.toString(), `${a} vs ${b}`);
+    }
+  }
+  fc.assert(
+    fc.property(fc.ipV4(), fc.ipV4(), (a, b) => {
+      const x = parseIp(a)!;
+      const y = parseIp(b)!;
+      return sameIp(x, y) === (x.toString() === y.toString());
+    }),
+  );
 });

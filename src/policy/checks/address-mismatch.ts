@@ -10,7 +10,7 @@
  * that carry host names) and for private addresses, which private-address reports.
  */
 import type { Check } from '../check.js';
-import { nonPublicClass, parseIp } from '../cidr.js';
+import { nonPublicClass, parseIp, sameIp } from '../cidr.js';
 import {
   type ConnectionUse,
   connectionUses,
@@ -34,7 +34,7 @@ export const addressMismatch: Check = {
       const ip = ipOf(use.connection);
       if (ip === null || nonPublicClass(ip) !== null || isInsideAny(trustedNetworks, ip)) continue;
       // Kamailio nathelper nat_uac_test flag 32 (SDP c= vs source address); RFC 3264 §5.
-      if (ip.kind() === source.kind() && ip.toString() === source.toString()) continue;
+      if (sameIp(ip, source)) continue;
       differing.push(use);
     }
     const first = differing[0];

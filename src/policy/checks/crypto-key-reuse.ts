@@ -11,7 +11,7 @@
  * Each key is reported once per SDP, with the first of these reasons that applies.
  */
 import type { OfferSummary } from '../../dialog/offer-summary.js';
-import type { MediaDescription } from '../../sdp/types.js';
+import type { CryptoAttribute, MediaDescription } from '../../sdp/types.js';
 import type { Check, CheckContext } from '../check.js';
 import type { Observation } from '../finding.js';
 import { activeMedia, judgedSdp, observation, streamName } from './media-helpers.js';
@@ -21,7 +21,8 @@ interface KeyUse {
   readonly media: Pick<MediaDescription, 'type' | 'index'>;
   readonly digest: string;
   readonly line: string;
-  readonly what: string;
+  /** The a=crypto it is on; described (describeCrypto) only when a reuse is reported. */
+  readonly crypto: Pick<CryptoAttribute, 'tag' | 'suite'>;
 }
 
 function keyUses(streams: readonly MediaDescription[]): KeyUse[] {
@@ -30,7 +31,7 @@ function keyUses(streams: readonly MediaDescription[]): KeyUse[] {
     for (const crypto of media.crypto) {
       for (const key of crypto.keyParams) {
         if (key.keyDigest === null) continue;
-        uses.push({ media, digest: key.keyDigest, line: crypto.line, what: describeCrypto(crypto) });
+        uses.push({ media, digest: key.keyDigest, line: crypto.line, crypto });
       }
     }
   }
@@ -53,12 +54,12 @@ function reuseOf(
   // RFC 3711 §9.1: the answerer must not send with the offerer's key (two-time pad).
   const offered = offerKeys.get(use.digest);
   if (offered !== undefined) {
-    return `reuses the key the offer gave ${streamName(offered.media)} (${offered.what}): both directions would share one keystream`;
+    return `reuses the key the offer gave ${streamName(offered.media)} (${describeCrypto(offered.crypto)}): both directions would share one keystream`;
   }
   // RFC 3711 §9.1: two streams under one master key reuse the keystream.
   const earlier = first.get(use.digest);
   if (earlier !== undefined && earlier.media.index !== use.media.index) {
-    return `uses the same key as ${streamName(earlier.media)} (${earlier.what}) in this SDP`;
+    return `uses the same key as ${streamName(earlier.media)} (${describeCrypto(earlier.crypto)}) in this SDP`;
   }
   // RFC 4568 §6.1 / RFC 3711 §9.1: a fresh master key per session.
   const otherCall = context.recentKeys.get(use.digest);
@@ -68,16 +69,18 @@ function reuseOf(
   return null;
 }
 
+/** The offer's keys when there is no offer (shared, never written). */
+const NO_KEYS: ReadonlyMap<string, KeyUse> = new Map();
+
 /** Where each key of the offer first appears (active streams only: RFC 3264 §6). */
-function offerKeysOf(offer: OfferSummary | null): Map<string, KeyUse> {
+function offerKeysOf(offer: OfferSummary | null): ReadonlyMap<string, KeyUse> {
+  if (offer === null) return NO_KEYS;
   const first = new Map<string, KeyUse>();
-  if (offer === null) return first;
   for (const stream of offer.streams) {
     if (stream.port === 0) continue;
     for (const crypto of stream.crypto) {
       for (const digest of crypto.keyDigests) {
-        if (!first.has(digest))
-          first.set(digest, { media: stream, digest, line: '', what: describeCrypto(crypto) });
+        if (!first.has(digest)) first.set(digest, { media: stream, digest, line: '', crypto });
       }
     }
   }
@@ -91,19 +94,22 @@ export const cryptoKeyReuse: Check = {
     const sdp = judgedSdp(context);
     if (sdp === null) return [];
     const uses = keyUses(activeMedia(sdp.description));
+    if (uses.length === 0) return [];
     const first = firstUses(uses);
     const offerKeys = offerKeysOf(sdp.role === 'answer' ? sdp.offer : null);
-    const reported = new Set<string>();
+    // Created at the first report: most SDPs reuse nothing.
+    let reported: Set<string> | null = null;
     const found: Observation[] = [];
     for (const use of uses) {
-      if (reported.has(use.digest)) continue;
+      if (reported?.has(use.digest)) continue;
       const reuse = reuseOf(use, first, offerKeys, context);
       if (reuse === null) continue;
+      reported ??= new Set<string>();
       reported.add(use.digest);
       found.push(
         observation(
           'crypto-key-reuse',
-          `${streamName(use.media)} a=crypto ${use.what} ${reuse}`,
+          `${streamName(use.media)} a=crypto ${describeCrypto(use.crypto)} ${reuse}`,
           use.media.index,
           use.line,
         ),

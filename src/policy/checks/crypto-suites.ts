@@ -82,6 +82,11 @@ function weakSuites(media: MediaDescription, role: SdpRole): Observation[] {
   return preferred !== undefined && hasShortTag(preferred.suite) ? [weak(preferred)] : [];
 }
 
+/** `Twilio accepts AES_CM_128_HMAC_SHA1_80, ...`: built only for a reason (most streams have none). */
+function acceptsText(list: AcceptedSuites): string {
+  return `${list.who} accepts ${list.suites.join(', ') || 'none'}`;
+}
+
 /** Reasons a stream's suites are not supported, in a message, or null. */
 function unsupportedReasons(
   media: MediaDescription,
@@ -92,10 +97,12 @@ function unsupportedReasons(
   if (first === undefined) return null;
   const reasons: string[] = [];
   let evidence: CryptoAttribute | null = null;
-  const unregistered = new Set<string>();
+  // Created at the first unregistered suite: most streams offer registered ones only.
+  let unregistered: Set<string> | null = null;
   // IANA "SDP Security Descriptions" srtp-crypto-suite registry (RFC 4568 §10.3.2.1).
   for (const crypto of media.crypto) {
     if (isRegisteredSuite(crypto.suite) || isNullSuite(crypto.suite)) continue;
+    unregistered ??= new Set<string>();
     if (unregistered.has(normalizeSuite(crypto.suite))) continue;
     unregistered.add(normalizeSuite(crypto.suite));
     reasons.push(`${crypto.suite} is not in the IANA SRTP crypto suite registry`);
@@ -103,15 +110,16 @@ function unsupportedReasons(
   }
   // Carrier profile accepted suites (Twilio: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32).
   for (const list of lists) {
-    const accepts = `${list.who} accepts ${list.suites.join(', ') || 'none'}`;
     if (role === 'answer') {
       for (const crypto of media.crypto) {
         if (suiteIsListed(crypto.suite, list.suites)) continue;
-        reasons.push(`the chosen ${crypto.suite} is not accepted (${accepts})`);
+        reasons.push(`the chosen ${crypto.suite} is not accepted (${acceptsText(list)})`);
         evidence ??= crypto;
       }
     } else if (!media.crypto.some((crypto) => suiteIsListed(crypto.suite, list.suites))) {
-      reasons.push(`none of the offered ${distinctSuites(media.crypto).join(', ')} is accepted (${accepts})`);
+      reasons.push(
+        `none of the offered ${distinctSuites(media.crypto).join(', ')} is accepted (${acceptsText(list)})`,
+      );
       evidence ??= first;
     }
   }
@@ -142,10 +150,16 @@ export const cryptoSuites: Check = {
     const sdp = judgedSdp(context);
     if (sdp === null) return [];
     const lists = acceptedLists(context);
-    return activeMedia(sdp.description).flatMap((media) => [
-      ...nullSuites(media),
-      ...weakSuites(media, sdp.role),
-      ...unsupportedSuites(media, sdp.role, lists),
-    ]);
+    // A loop, not flatMap over spreads: three arrays per stream, and most are empty.
+    const found: Observation[] = [];
+    for (const media of activeMedia(sdp.description)) {
+      if (media.crypto.length === 0) continue; // nothing below looks at a stream without a=crypto
+      found.push(
+        ...nullSuites(media),
+        ...weakSuites(media, sdp.role),
+        ...unsupportedSuites(media, sdp.role, lists),
+      );
+    }
+    return found;
   },
 };

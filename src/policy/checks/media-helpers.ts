@@ -3,7 +3,7 @@
  * which addresses and ports each one names, and how to phrase an observation so that no
  * SDES key can leave in it (RFC 4568 §8.1: the keys decrypt recorded SRTP).
  */
-import { redactSdesKeys } from '../../sdp/redact.js';
+import { redactIfKeyed } from '../../sdp/redact.js';
 import type { ConnectionAddress, MediaDescription, SessionDescription } from '../../sdp/types.js';
 import type { CheckContext, SdpUnderJudgement } from '../check.js';
 import { type Cidr, cidrContains, parseIp } from '../cidr.js';
@@ -22,9 +22,9 @@ export function observation(
 ): Observation {
   return {
     code,
-    message: redactSdesKeys(message),
+    message: redactIfKeyed(message),
     mediaIndex,
-    evidence: evidence === null ? null : redactSdesKeys(evidence),
+    evidence: evidence === null ? null : redactIfKeyed(evidence),
   };
 }
 
@@ -70,19 +70,25 @@ export function liveMedia(description: SessionDescription): readonly MediaDescri
   return description.media.filter((media) => isActive(media) && !isOnHold(media));
 }
 
+// Module constants, not literals in the functions: a regex literal makes a new RegExp object each
+// time it is evaluated, and these run for every stream in several checks.
+const RTP_PROTO = /(^|\/)RTP\//i;
+const SRTP_PROFILE = /\/SAVPF?$/i;
+const DTLS_PROTO = /^(UDP|TCP)\/(TLS|DTLS)\//i;
+
 /** RTP/AVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, TCP/RTP/AVP...: an RTP-based transport protocol. */
 export function isRtpProto(proto: string): boolean {
-  return /(^|\/)RTP\//i.test(proto);
+  return RTP_PROTO.test(proto);
 }
 
 /** An RTP profile that is SRTP (RFC 3711 §12: SAVP; RFC 5124: SAVPF). */
 export function isSrtpProto(proto: string): boolean {
-  return isRtpProto(proto) && /\/SAVPF?$/i.test(proto);
+  return isRtpProto(proto) && SRTP_PROFILE.test(proto);
 }
 
 /** A transport keyed by DTLS or TLS in the media path: UDP/TLS/RTP/SAVP(F) (RFC 5764 §8), TCP/DTLS/* (RFC 8842). */
 export function isDtlsProto(proto: string): boolean {
-  return /^(UDP|TCP)\/(TLS|DTLS)\//i.test(proto);
+  return DTLS_PROTO.test(proto);
 }
 
 /** Media types whose RTP carries the conversation itself: audio, video, real-time text (RFC 4103). */

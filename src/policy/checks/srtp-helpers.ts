@@ -43,14 +43,18 @@ export function expectedKeyLength(suite: string): number | null {
   return REGISTERED_SUITES.get(normalizeSuite(suite)) ?? null;
 }
 
+// Module constants: a regex literal inside a function is a new RegExp object per call.
+const NULL_SUITE = /^NULL(_|$)/i;
+const SHORT_TAG_SUITE = /_HMAC_SHA1_32$/i;
+
 /** NULL_HMAC_SHA1_80 and friends: implementation-specific, not registered, no encryption (RFC 3711 §4.1.1). */
 export function isNullSuite(suite: string): boolean {
-  return /^NULL(_|$)/i.test(suite);
+  return NULL_SUITE.test(suite);
 }
 
 /** A 32-bit authentication tag (RFC 3711 §9.5): `*_HMAC_SHA1_32`. */
 export function hasShortTag(suite: string): boolean {
-  return /_HMAC_SHA1_32$/i.test(suite) && !isNullSuite(suite);
+  return SHORT_TAG_SUITE.test(suite) && !isNullSuite(suite);
 }
 
 /** True when the suite is in the list (case-insensitively). */
