@@ -137,14 +137,15 @@ console.log(
   `trunkguard bench:judge: node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim()}), one thread, median of ${ROUNDS} rounds over ${seconds} s per figure`,
 );
 // Two working sets: 1,000 calls cycling (each INVITE after the first round repeats a call the
-// table still holds), and more distinct calls than the table holds (50,000), so every INVITE is a
-// new call and the table stays full, as on a busy trunk: the second is the steady state.
+// table still holds), and, last, more distinct calls than the table holds (50,000): every INVITE
+// is a new call that is never answered, so the table stays full of pending offers (a flood).
 const invites = Array.from({ length: 1000 }, (_, n) => ({ bytes: invite(n), envelope: customer }));
-const newCalls = Array.from({ length: 60_000 }, (_, n) => ({ bytes: invite(n), envelope: customer }));
 const inviteRate = measure('INVITE with SDES SDP (reader+SDP+checks)', invites, seconds);
-measure('same, every INVITE a new call, table full', newCalls, seconds);
 measure('same, with the sdp-transform cross-check', invites, seconds, { crossCheckSdp: true });
 measure('mixed corpus (torture + trace fixtures)', corpus(), seconds);
+const newCalls = Array.from({ length: 60_000 }, (_, n) => ({ bytes: invite(n), envelope: customer }));
+const floodRate = measure('INVITEs never answered, table full (50,000)', newCalls, seconds);
 console.log(
-  `target: >= 50,000 INVITE-with-SDP per second on one core: ${inviteRate >= 50_000 ? 'met' : 'NOT met'}`,
+  `target: >= 50,000 INVITE-with-SDP per second on one core: ${inviteRate >= 50_000 ? 'met' : 'NOT met'} ` +
+    `with a working table; ${floodRate >= 50_000 ? 'met' : 'NOT met'} with the table full of unanswered calls`,
 );
