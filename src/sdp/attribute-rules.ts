@@ -161,10 +161,3 @@ export const ATTRIBUTE_RULES: Readonly<Record<string, AttributeRule>> = {
   recvonly: directionRule('recvonly'),
   inactive: directionRule('inactive'),
 };
-
-const RULES_BY_NAME: ReadonlyMap<string, AttributeRule> = new Map(Object.entries(ATTRIBUTE_RULES));
-
-/** The rule for an attribute name; undefined for attributes the model does not read. */
-export function attributeRuleFor(name: string): AttributeRule | undefined {
-  return RULES_BY_NAME.get(name);
-}

@@ -291,10 +291,3 @@ function isTypedTime(text: string): boolean {
   const unit = last === 100 || last === 104 || last === 109 || last === 115;
   return isDigits(unit ? text.slice(0, -1) : text);
 }
-
-const RULES_BY_LETTER: ReadonlyMap<string, LineRule> = new Map(Object.entries(LINE_RULES));
-
-/** Looks up the rule for a line-type letter; undefined for letters RFC 8866 does not define. */
-export function lineRuleFor(letter: string): LineRule | undefined {
-  return RULES_BY_LETTER.get(letter);
-}

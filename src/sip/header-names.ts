@@ -8,7 +8,7 @@
  * case-insensitive"), against the well-known names of the same length and first letter; only
  * unknown names are copied.
  */
-import { COMPACT_FORMS, canonicalHeaderName } from './compact-forms.js';
+import { COMPACT_FORMS } from './compact-forms.js';
 
 /**
  * Names common enough on trunks to deserve the fast path; anything else still works. The
@@ -133,10 +133,4 @@ export function knownNameAt(text: string, start: number, end: number): number {
     }
   }
   return -1;
-}
-
-/** The canonical name of the header name at `text[start, end)`. */
-export function canonicalNameAt(text: string, start: number, end: number): string {
-  const known = knownNameAt(text, start, end);
-  return known >= 0 ? (KNOWN_NAMES[known] as string) : canonicalHeaderName(text.slice(start, end));
 }

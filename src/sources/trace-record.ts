@@ -1,6 +1,6 @@
 /**
  * The JSON Lines trace: one SIP message per line, with its envelope. It is what
- * `trunkguard check` reads and what the proxy's negotiation log writes, so a past week of
+ * `trunkguard check` reads, and the format the proxy's negotiation log is to write, so a past week of
  * negotiations can be judged again against a changed profile.
  *
  *   {"time":"2026-11-28T10:00:00.000Z","transport":"udp","src":"54.172.60.1:5060",
@@ -8,7 +8,7 @@
  *
  * `sip_base64` replaces `sip` for messages whose bytes are not UTF-8 (binary multipart parts).
  */
-import { type Envelope, formatEndpoint, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
+import { type Envelope, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
 
 export interface TraceRecord {
   readonly bytes: Buffer;
@@ -48,20 +48,4 @@ export function parseTraceLine(line: string): TraceRecord | string {
     return 'a "sip" (text) or "sip_base64" field is required';
   }
   return { bytes, envelope: { transport: transport as Transport, src, dst, time } };
-}
-
-/** The trace line for a message: UTF-8 text when it round-trips, base64 otherwise. */
-export function formatTraceLine(record: TraceRecord): string {
-  const { envelope, bytes } = record;
-  const text = bytes.toString('utf8');
-  const payload = Buffer.from(text, 'utf8').equals(bytes)
-    ? { sip: text }
-    : { sip_base64: bytes.toString('base64') };
-  return JSON.stringify({
-    time: envelope.time,
-    transport: envelope.transport,
-    src: formatEndpoint(envelope.src),
-    dst: formatEndpoint(envelope.dst),
-    ...payload,
-  });
 }
