@@ -9,7 +9,8 @@
 import type { SdpRole } from '../policy/check.js';
 import type { Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
-import { type OfferSummary, ownCopy, summarizeOffer } from './offer-summary.js';
+import { type OfferSummary, summarizeOffer } from './offer-summary.js';
+import { ownCopy } from './own-copy.js';
 
 export interface OfferAnswerTableOptions {
   /** Most calls tracked at once; the least recently seen one is evicted beyond it. */

@@ -5,6 +5,7 @@
  * into) would multiply what the garbage collector has to carry. Never keys, never lines.
  */
 import type { CryptoAttribute, SessionDescription } from '../sdp/types.js';
+import { ownCopy } from './own-copy.js';
 
 export interface OfferedCrypto {
   readonly tag: number | null;
@@ -85,32 +86,4 @@ function expand(flat: readonly (string | number | null)[]): OfferedStream[] {
     streams.push({ index, type, port, crypto });
   }
   return streams;
-}
-
-/** Common values, kept as one shared string each. */
-const SHARED = new Map(
-  [
-    'audio',
-    'video',
-    'text',
-    'image',
-    'application',
-    'AES_CM_128_HMAC_SHA1_80',
-    'AES_CM_128_HMAC_SHA1_32',
-    'AES_256_CM_HMAC_SHA1_80',
-    'AES_256_CM_HMAC_SHA1_32',
-    'AES_192_CM_HMAC_SHA1_80',
-    'AES_192_CM_HMAC_SHA1_32',
-    'AEAD_AES_128_GCM',
-    'AEAD_AES_256_GCM',
-    'F8_128_HMAC_SHA1_80',
-  ].map((value) => [value, value]),
-);
-
-/**
- * A string that does not point into the text it was cut from: V8 keeps a slice's parent string
- * alive, so a kept suite name (or Call-ID) would otherwise keep the whole SDP (or SIP head) text.
- */
-export function ownCopy(value: string): string {
-  return SHARED.get(value) ?? Buffer.from(value, 'utf8').toString('utf8');
 }

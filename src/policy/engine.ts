@@ -9,7 +9,7 @@ import {
   type OfferAnswerTableOptions,
   type Placement,
 } from '../dialog/offer-answer-table.js';
-import { ownCopy } from '../dialog/offer-summary.js';
+import { ownCopy } from '../dialog/own-copy.js';
 import { type ParseOptions, parseSdp } from '../sdp/parse.js';
 import { redactIfKeyed } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
