@@ -57,6 +57,9 @@ const DEFAULT_MAX_RECENT_KEYS = 20_000;
 /** The check that reports an SDP's own syntax problems (duplicate c=, malformed lines). */
 const SYNTAX_CHECK = 'sdp-problems';
 
+/** Checks whose verdict depends only on the transport of the leg a message travels. */
+const EGRESS_CHECKS = new Set(['udp-size', 'sdes-transport']);
+
 const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
 
 /** Runs checks and appends what they observe (a loop, not spreads: this is the hot path). */
@@ -91,6 +94,9 @@ export class Judge {
   readonly #sdpChecks: readonly Check[];
   /** What judges a capability SDP (a 200 to OPTIONS): its syntax only. */
   readonly #syntaxChecks: readonly Check[];
+  /** What depends on the leg's transport, judged again when the proxy forwards on another one. */
+  readonly #egressMessageChecks: readonly Check[];
+  readonly #egressSdpChecks: readonly Check[];
   readonly #parseOptions: ParseOptions;
   #lastTime = 0;
   /** The last envelope time string read, and what #lastTime it gave. */
@@ -106,12 +112,22 @@ export class Judge {
     this.#messageChecks = checks.filter((check) => check.scope === 'message');
     this.#sdpChecks = checks.filter((check) => check.scope === 'sdp');
     this.#syntaxChecks = this.#sdpChecks.filter((check) => check.name === SYNTAX_CHECK);
+    this.#egressMessageChecks = this.#messageChecks.filter((check) => EGRESS_CHECKS.has(check.name));
+    this.#egressSdpChecks = this.#sdpChecks.filter((check) => EGRESS_CHECKS.has(check.name));
     this.#parseOptions = { crossCheckWithSdpTransform: options.crossCheckSdp ?? false };
   }
 
-  /** Judges a message the reader could read. */
-  judgeMessage(message: SipMessage, envelope: Envelope, messageIndex: number): JudgedMessage {
-    const side = sideOf(envelope.src, this.config);
+  /**
+   * Judges a message the reader could read. `side` is who sent it when the source knows it (the
+   * proxy knows which next hop a message came from); otherwise it is read from the source address.
+   */
+  judgeMessage(
+    message: SipMessage,
+    envelope: Envelope,
+    messageIndex: number,
+    knownSide?: Side,
+  ): JudgedMessage {
+    const side = knownSide ?? sideOf(envelope.src, this.config);
     const base: CheckContext = {
       message,
       envelope,
@@ -157,8 +173,8 @@ export class Judge {
   }
 
   /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
-  judgeUnreadable(reason: string, envelope: Envelope, messageIndex: number): JudgedMessage {
-    const side = sideOf(envelope.src, this.config);
+  judgeUnreadable(reason: string, envelope: Envelope, messageIndex: number, knownSide?: Side): JudgedMessage {
+    const side = knownSide ?? sideOf(envelope.src, this.config);
     const observation: Observation = {
       code: 'malformed-message',
       message: reason,
@@ -173,6 +189,40 @@ export class Judge {
       sdps: [],
       findings: [this.#finding(observation, null, envelope, side, messageIndex)],
     };
+  }
+
+  /**
+   * The proxy forwards a judged message on another leg (`egress`, e.g. in over TLS, out over UDP).
+   * What depends on the transport is judged again for that leg: the size over UDP (RFC 3261
+   * §18.1.1) and SDES keys in clear (RFC 4568 §8.3), which the proxy itself would then expose.
+   * Nothing when the leg's transport is the one the message arrived on (already judged).
+   */
+  judgeEgress(judged: JudgedMessage, egress: Envelope): Finding[] {
+    const message = judged.message;
+    if (message === null || egress.transport === judged.envelope.transport) return [];
+    const base: CheckContext = {
+      message,
+      envelope: egress,
+      side: judged.side,
+      sdp: null,
+      config: this.config,
+      recentKeys: this.#recentKeys,
+    };
+    const observations: Observation[] = [];
+    runChecks(this.#egressMessageChecks, base, observations);
+    for (const judgedSdp of judged.sdps) {
+      if (judgedSdp.role === 'capability') continue;
+      const sdp = {
+        description: judgedSdp.description,
+        role: judgedSdp.role,
+        offer: null,
+        partPath: judgedSdp.partPath,
+      };
+      runChecks(this.#egressSdpChecks, withSdp(base, sdp), observations);
+    }
+    return observations.map((observation) =>
+      this.#finding(observation, message, egress, judged.side, judged.messageIndex),
+    );
   }
 
   #place(

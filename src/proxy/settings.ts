@@ -3,8 +3,9 @@
  * command-line flags have been merged and validated. Everything downstream of the loader
  * reads this, never the raw YAML or argv.
  */
-import type { JudgeConfig } from '../policy/profile.js';
+
 import type { Severity } from '../policy/codes.js';
+import type { JudgeConfig } from '../policy/profile.js';
 
 export type ProxyTransport = 'udp' | 'tcp' | 'tls';
 
@@ -31,7 +32,11 @@ export interface NextHopSettings {
   readonly host: string;
   /** Null when not given: RFC 3263 SRV lookup for host names, else 5060 (5061 for TLS). */
   readonly port: number | null;
-  /** Null when not given: TLS when the port is 5061, else UDP (RFC 3263 §4.1 for the SRV case). */
+  /**
+   * Null when not given. An IP, or a name with a port: TLS when the port is 5061, else UDP. A name
+   * without a port: the first SRV of _sips._tcp, _sip._tcp, _sip._udp that answers, else UDP
+   * (RFC 3263 §4.1; see resolveNextHop in next-hop.ts).
+   */
   readonly transport: ProxyTransport | null;
   /** The text as written, for logs and errors. */
   readonly text: string;

@@ -164,15 +164,16 @@ test('unknown top-level sections are rejected; reserved ones say they come later
     error.issues.map((issue) => [issue.line, issue.field]),
     [
       [3, 'polcy'],
-      [5, 'proxy'],
+      [5, 'http'],
     ],
   );
   const [misspelt, reserved] = error.message.split('\n');
   t.regex(
     misspelt ?? '',
-    /known fields \(profile, carrierPeers, policy\), got unknown field "polcy" \(did you mean "policy"\?\)$/,
+    /known fields \(profile, carrierPeers, policy, proxy, log\), got unknown field "polcy"/,
   );
-  t.regex(reserved ?? '', /got "proxy", which is reserved for a later release/);
+  t.regex(misspelt ?? '', /got unknown field "polcy" \(did you mean "policy"\?\)$/);
+  t.regex(reserved ?? '', /got "http", which is reserved for a later release/);
 });
 
 test('both port problems in one policy are reported', (t) => {

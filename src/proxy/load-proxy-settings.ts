@@ -1,0 +1,404 @@
+/**
+ * The proxy's settings: the config file's `proxy:` and `log:` sections (and the judge's
+ * profile and policy, through loadConfig), merged with the command-line flags. Flags win.
+ *
+ * Paths in the file are relative to the file, so a config and its certificates travel
+ * together; paths in flags are relative to where the command runs, as a shell user expects.
+ * Problems in the file are ConfigErrors (file:line:column: field: expected ..., got ...);
+ * problems only the flags can fix (no carrier anywhere, a TLS listener from --listen without
+ * --tls-cert) are UsageErrors.
+ */
+import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../commands/command-io.js';
+import { DEFAULT_TABLE_OPTIONS } from '../dialog/offer-answer-table.js';
+import type { Severity } from '../policy/codes.js';
+import { ConfigError, isProfilePath, loadConfig } from '../policy/load-config.js';
+import { type ConfigIssue, displayPath, throwIfAny } from '../policy/load-error.js';
+import { DEFAULT_CONFIG_FILE } from '../policy/load-paths.js';
+import {
+  describeValue,
+  issueAt,
+  locate,
+  type PathSegment,
+  readYaml,
+  type YamlSource,
+} from '../policy/load-yaml.js';
+import type { JudgeConfig } from '../policy/profile.js';
+import {
+  listenerSchema,
+  nextHopSchema,
+  proxySchema,
+  type RawConfig,
+  type RawListener,
+} from '../policy/schema/config-schema.js';
+import { isHostName, NEXT_HOP_FORMAT, parseHostPort, parseNextHop } from './next-hop.js';
+import type {
+  ListenerSettings,
+  LogSettings,
+  NextHopSettings,
+  ProxySettings,
+  TlsSettings,
+} from './settings.js';
+
+/** What the command line said; undefined: not given, the config file (or the default) decides. */
+export interface ProxyFlags {
+  readonly config?: string | undefined;
+  /** A profile name or a path to a profile file. */
+  readonly profile?: string | undefined;
+  /** Replaces the config's `proxy.listen` list. */
+  readonly listen?: readonly ListenerSettings[] | undefined;
+  readonly carrier?: NextHopSettings | undefined;
+  readonly customer?: NextHopSettings | undefined;
+  readonly logFile?: string | undefined;
+  readonly recordRoute?: boolean | undefined;
+  /** Null: `--enforce off`. */
+  readonly enforce?: Severity | null | undefined;
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  readonly tlsCa?: string | undefined;
+  readonly verifyPeer?: boolean | undefined;
+}
+
+/**
+ * 65535: the most a UDP length field can say. SIP over TCP has no limit of its own, so the
+ * same cap bounds what one connection can make the proxy buffer.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
+
+/** UDP and TCP on every IPv4 interface, port 5060: what a SIP trunk expects to reach. */
+export function defaultListeners(): ListenerSettings[] {
+  return (['udp', 'tcp'] as const).map((transport) => ({
+    transport,
+    host: '0.0.0.0',
+    port: 5060,
+    side: 'auto',
+    advertise: null,
+  }));
+}
+
+/**
+ * The host[:port] to advertise in Via and Record-Route: a name or an IP a peer can reach, so
+ * never a wildcard address. Returns the reason as a string when the text cannot be one.
+ */
+export function parseAdvertise(text: string): ListenerSettings['advertise'] | string {
+  const parsed = parseHostPort(text.trim());
+  if (typeof parsed === 'string') return parsed;
+  if (parsed.host === '0.0.0.0' || parsed.host === '::') {
+    return `"${parsed.host}" means every interface; peers need an address they can reach`;
+  }
+  return { host: parsed.host, port: parsed.port };
+}
+
+/**
+ * Loads the config file (default: the shipped one) and merges the flags over it. `cwd` is
+ * where relative paths in flags are taken from. Throws ConfigError for problems in the files,
+ * UsageError for problems the command line must fix.
+ */
+export async function loadProxySettings(
+  flags: ProxyFlags,
+  cwd: string = process.cwd(),
+): Promise<ProxySettings> {
+  const file = flags.config === undefined ? DEFAULT_CONFIG_FILE : resolve(cwd, flags.config);
+  const { judge, source, raw } = loadFile(file, profileFlag(flags.profile, cwd));
+  const proxy = raw.proxy ?? {};
+  const listeners = flags.listen ?? proxy.listen?.map(toListener) ?? defaultListeners();
+  const tls = tlsSettings(flags, raw, file, cwd);
+  throwIfAny(tlsIssues(source, raw, listeners, tls, flags));
+  const dialogs = proxy.dialogs ?? {};
+  return {
+    judge,
+    listeners,
+    carrier: flags.carrier ?? configHop(proxy.carrier) ?? missingCarrier(file),
+    customer: flags.customer ?? configHop(proxy.customer),
+    recordRoute: flags.recordRoute ?? proxy.recordRoute ?? true,
+    tls,
+    log: logSettings(flags, raw, file, cwd),
+    enforce: flags.enforce !== undefined ? flags.enforce : enforceOf(proxy.enforce),
+    dialogs: {
+      maxCalls: dialogs.maxCalls ?? DEFAULT_TABLE_OPTIONS.maxCalls,
+      ttlSeconds: dialogs.ttlSeconds ?? DEFAULT_TABLE_OPTIONS.ttlMs / 1000,
+    },
+    maxMessageBytes: proxy.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  };
+}
+
+/** A profile path on the command line is relative to `cwd`; loadConfig would take process.cwd(). */
+function profileFlag(profile: string | undefined, cwd: string): string | undefined {
+  return profile !== undefined && isProfilePath(profile) ? resolve(cwd, profile) : profile;
+}
+
+interface LoadedFile {
+  readonly judge: JudgeConfig;
+  readonly source: YamlSource;
+  readonly raw: RawConfig;
+}
+
+/**
+ * The judge part through loadConfig (which also schema-checks `proxy:` and `log:`), plus the
+ * checks of the proxy's strings the schema leaves to us; every problem reported in one error.
+ */
+function loadFile(file: string, profile: string | undefined): LoadedFile {
+  const read = readYaml(file);
+  if (!read.ok) throwIfAny(read.issues);
+  if (!read.ok) throw new Error(`internal: reading ${file} failed without issues`);
+  const data = read.source.data ?? {};
+  const source: YamlSource = { ...read.source, data };
+  let judge: JudgeConfig | null = null;
+  let issues: readonly ConfigIssue[] = [];
+  try {
+    judge = loadConfig(file, { profile });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues = error.issues;
+  }
+  // A field the schema already rejected is not reported twice.
+  const reported = new Set(issues.map((issue) => issue.field));
+  const extra = proxyStringIssues(source).filter((issue) => !reported.has(issue.field));
+  throwIfAny([...issues, ...extra]);
+  if (judge === null) throw new Error(`internal: loading ${file} failed without issues`);
+  // loadConfig validated the same data against configSchema.
+  return { judge, source, raw: data as RawConfig };
+}
+
+function child(node: unknown, segment: PathSegment): unknown {
+  if (Array.isArray(node)) return typeof segment === 'number' ? node[segment] : undefined;
+  if (typeof node === 'object' && node !== null && typeof segment === 'string') {
+    return (node as Record<string, unknown>)[segment];
+  }
+  return undefined;
+}
+
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  return path.reduce<unknown>(child, data);
+}
+
+/**
+ * The strings in `proxy:` whose shape JSON Schema cannot check: addresses to bind, addresses to
+ * advertise, next hops and the TLS server name. Checked with the parsers the flags use, and
+ * only where the value is a string (anything else is the schema's to report).
+ */
+export function proxyStringIssues(source: YamlSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (
+    path: readonly PathSegment[],
+    expected: string,
+    problem: (text: string) => string | null,
+  ) => {
+    const value = valueAt(source.data, path);
+    if (typeof value !== 'string' || value === '') return;
+    const reason = problem(value);
+    if (reason !== null) issues.push(issueAt(source, path, expected, `${describeValue(value)} (${reason})`));
+  };
+  const listen = valueAt(source.data, ['proxy', 'listen']);
+  const count = Array.isArray(listen) ? listen.length : 0;
+  for (let index = 0; index < count; index++) {
+    const at = ['proxy', 'listen', index];
+    check([...at, 'host'], listenerSchema.properties.host.expected, bindProblem);
+    check([...at, 'advertise'], listenerSchema.properties.advertise.expected, (text) => {
+      const parsed = parseAdvertise(text);
+      return typeof parsed === 'string' ? parsed : null;
+    });
+  }
+  for (const side of ['carrier', 'customer'] as const) {
+    check(['proxy', side], nextHopSchema.expected, (text) => {
+      const parsed = parseNextHop(text);
+      return typeof parsed === 'string' ? parsed : null;
+    });
+  }
+  check(
+    ['proxy', 'tls', 'serverName'],
+    proxySchema.properties.tls.properties.serverName.expected,
+    serverNameProblem,
+  );
+  issues.push(...duplicateListenerIssues(source, listen));
+  return issues;
+}
+
+/** Listeners bind IP addresses; a name would bind whatever it resolves to today. */
+export function bindProblem(text: string): string | null {
+  return isIP(text) === 0 ? 'not an IP address' : null;
+}
+
+/** RFC 6066 §3: 'Literal IPv4 and IPv6 addresses are not permitted in "HostName".' */
+function serverNameProblem(text: string): string | null {
+  if (isIP(text) !== 0) return 'SNI carries host names, never IP addresses: RFC 6066 §3';
+  return isHostName(text) ? null : 'not a host name of letters, digits, "-" and "."';
+}
+
+/** TLS runs over TCP: a tcp and a tls listener cannot share a host and port either. */
+function socketKey(transport: unknown, host: unknown, port: unknown): string | null {
+  if (typeof transport !== 'string' || typeof host !== 'string' || typeof port !== 'number') return null;
+  // Port 0 binds a fresh port every time: never a clash.
+  if (port === 0) return null;
+  return `${transport === 'udp' ? 'udp' : 'tcp'} ${host} ${port}`;
+}
+
+function duplicateListenerIssues(source: YamlSource, listen: unknown): ConfigIssue[] {
+  if (!Array.isArray(listen)) return [];
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  listen.forEach((item: unknown, index) => {
+    const key = socketKey(child(item, 'transport'), child(item, 'host'), child(item, 'port'));
+    if (key === null) return;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, index);
+      return;
+    }
+    const expected = `a host and port no other ${key.split(' ')[0]} listener binds (item [${first}] does)`;
+    const got = `${String(child(item, 'host'))}:${String(child(item, 'port'))}`;
+    issues.push(issueAt(source, ['proxy', 'listen', index], expected, got));
+  });
+  return issues;
+}
+
+/** A listener from the file; its strings passed proxyStringIssues. */
+function toListener(raw: RawListener): ListenerSettings {
+  const advertise = raw.advertise === undefined ? null : parseAdvertise(raw.advertise);
+  if (typeof advertise === 'string')
+    throw new Error(`internal: advertise passed validation but ${advertise}`);
+  return { transport: raw.transport, host: raw.host, port: raw.port, side: raw.side ?? 'auto', advertise };
+}
+
+function configHop(text: string | undefined): NextHopSettings | null {
+  if (text === undefined) return null;
+  const hop = parseNextHop(text);
+  if (typeof hop === 'string') throw new Error(`internal: next hop passed validation but ${hop}`);
+  return hop;
+}
+
+function missingCarrier(file: string): never {
+  throw new UsageError(
+    `no carrier to forward to: give --carrier ${NEXT_HOP_FORMAT.replace('host[:port]', 'HOST[:PORT]')} ` +
+      `(quote it in a shell when it has ";", e.g. --carrier 'mytrunk.pstn.twilio.com;transport=tls'), ` +
+      `or set proxy.carrier in ${displayPath(file)}`,
+  );
+}
+
+function enforceOf(value: 'off' | Severity | undefined): Severity | null {
+  return value === undefined || value === 'off' ? null : value;
+}
+
+/** A path from a flag (relative to cwd) or from the file (relative to the file), or null. */
+function pathOf(
+  flag: string | undefined,
+  fromFile: string | undefined,
+  file: string,
+  cwd: string,
+): string | null {
+  if (flag !== undefined) return resolve(cwd, flag);
+  return fromFile === undefined ? null : resolve(dirname(file), fromFile);
+}
+
+function tlsSettings(flags: ProxyFlags, raw: RawConfig, file: string, cwd: string): TlsSettings {
+  const tls = raw.proxy?.tls ?? {};
+  return {
+    certFile: pathOf(flags.tlsCert, tls.cert, file, cwd),
+    keyFile: pathOf(flags.tlsKey, tls.key, file, cwd),
+    caFile: pathOf(flags.tlsCa, tls.ca, file, cwd),
+    verifyPeer: flags.verifyPeer ?? tls.verifyPeer ?? true,
+    serverName: tls.serverName ?? null,
+    minVersion: tls.minVersion ?? 'TLSv1.2',
+  };
+}
+
+function logSettings(flags: ProxyFlags, raw: RawConfig, file: string, cwd: string): LogSettings {
+  const log = raw.log ?? {};
+  return {
+    console: log.console ?? true,
+    file: pathOf(flags.logFile, log.file, file, cwd),
+    level: log.level ?? 'info',
+  };
+}
+
+/** The TLS files: their field in `proxy.tls`, their flag, and what they hold. */
+const TLS_FILES = [
+  { field: 'cert', flag: 'tls-cert', flagKey: 'tlsCert', setting: 'certFile', what: 'a PEM certificate' },
+  {
+    field: 'key',
+    flag: 'tls-key',
+    flagKey: 'tlsKey',
+    setting: 'keyFile',
+    what: 'the PEM private key of the certificate',
+  },
+  { field: 'ca', flag: 'tls-ca', flagKey: 'tlsCa', setting: 'caFile', what: 'a PEM bundle of trusted CAs' },
+] as const;
+
+/**
+ * Certificate and key: a TLS listener needs both, and one without the other is a mistake.
+ * Every file named must be readable now rather than at the first TLS handshake.
+ * Problems from the file are issues at its fields; problems from flags throw UsageError.
+ */
+function tlsIssues(
+  source: YamlSource,
+  raw: RawConfig,
+  listeners: readonly ListenerSettings[],
+  tls: TlsSettings,
+  flags: ProxyFlags,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const entry of TLS_FILES) {
+    const path = tls[entry.setting];
+    if (path === null) continue;
+    const reason = unreadable(path);
+    if (reason === null) continue;
+    if (flags[entry.flagKey] !== undefined) {
+      throw new UsageError(`--${entry.flag} ${displayPath(path)}: cannot read the file (${reason})`);
+    }
+    const written = describeValue(raw.proxy?.tls?.[entry.field]);
+    const got = `${written} (cannot read ${displayPath(path)}: ${reason})`;
+    issues.push(issueAt(source, ['proxy', 'tls', entry.field], `${entry.what} file that can be read`, got));
+  }
+  const tlsListener = listeners.findIndex((listener) => listener.transport === 'tls');
+  const needsPair = tlsListener >= 0 || tls.certFile !== null || tls.keyFile !== null;
+  for (const entry of TLS_FILES.slice(0, 2)) {
+    if (!needsPair || tls[entry.setting] !== null) continue;
+    const why =
+      tlsListener >= 0
+        ? `which the TLS listener ${describeListener(listeners[tlsListener])} needs`
+        : `since proxy.tls.${entry.field === 'cert' ? 'key' : 'cert'} is set`;
+    if (flags.listen !== undefined || flags.tlsCert !== undefined || flags.tlsKey !== undefined) {
+      throw new UsageError(
+        `--${entry.flag} FILE is missing, ${why}: give --tls-cert FILE and --tls-key FILE, ` +
+          `or set proxy.tls.cert and proxy.tls.key in ${displayPath(source.file)}`,
+      );
+    }
+    // Without a tls: mapping, the line to fix is the listener that needs it.
+    const place: PathSegment[] =
+      raw.proxy?.tls === undefined ? ['proxy', 'listen', tlsListener] : ['proxy', 'tls'];
+    const field: PathSegment[] = ['proxy', 'tls', entry.field];
+    const expected = `${entry.what} file, ${why}`;
+    issues.push(issueWithPlace(source, place, field, expected, 'nothing (the field is missing)'));
+  }
+  return issues;
+}
+
+/** An issue about `field`, located at another node (the field does not exist yet). */
+function issueWithPlace(
+  source: YamlSource,
+  place: readonly PathSegment[],
+  field: readonly PathSegment[],
+  expected: string,
+  got: string,
+): ConfigIssue {
+  const issue = issueAt(source, field, expected, got);
+  return { ...issue, ...locate(source, place) };
+}
+
+function describeListener(listener: ListenerSettings | undefined): string {
+  if (listener === undefined) return '';
+  const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
+  return `${listener.transport}:${host}:${listener.port}`;
+}
+
+function unreadable(path: string): string | null {
+  try {
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? code : String(error);
+  }
+}

@@ -1,0 +1,770 @@
+/**
+ * The inline proxy: receives on its listeners, forwards each message to the other side with
+ * only our own edits spliced in at byte offsets, and hands every message to the judge.
+ *
+ * RFC 3261 §16 in the parts a trunk-facing proxy needs, statelessly (§16.11): requests are
+ * validated (§16.3), our Via is pushed (§16.6 item 8), Max-Forwards decremented (item 3),
+ * Record-Route inserted (item 4), our Route removed (§16.4); responses lose our Via (§16.7
+ * item 3) and go back to where their request came from (RFC 3581). Retransmissions are
+ * forwarded as they come, like Kamailio's stateless forward(): the end points' transactions
+ * absorb them.
+ *
+ * Routing is static, as trunks are: requests from the customer side go to the carrier next
+ * hop; requests from the carrier side go to the customer next hop, or, when none is set, where
+ * their Route set or Request-URI points (§16.6 items 6-7). The Request-URI and the Route
+ * headers that are not ours are passed on untouched.
+ */
+
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { type Severity, severityRank } from '../policy/codes.js';
+import { Judge, type JudgedMessage } from '../policy/engine.js';
+import type { Finding, Side } from '../policy/finding.js';
+import { sideOf } from '../policy/side.js';
+import { type CallSummaryLine, LiveCalls } from '../report/live-calls.js';
+import { logFinding, type ProxyLogger } from '../report/logger.js';
+import { readDatagram } from '../sip/datagram.js';
+import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
+import type { ReadResult, SipMessage } from '../sip/message.js';
+import { parseSipUri, uriOfNameAddr } from '../sip/sip-uri.js';
+import {
+  applyEdits,
+  type ByteEdit,
+  insertHeaderLines,
+  maxForwardsEdit,
+  removeFirstValue,
+  removeLeadingRoutes,
+} from '../sip/splice.js';
+import { parseVia } from '../sip/via.js';
+import { loopPartOfBranch, ourBranch } from './branch.js';
+import { resolveNextHop, systemResolver } from './next-hop.js';
+import type { ReturnPath } from './return-path.js';
+import type { ListenerSide, NextHopSettings, ProxySettings, ProxyTransport } from './settings.js';
+import { PRODUCT, statelessResponse } from './stateless-response.js';
+import { TransactionOrigins } from './transaction-origins.js';
+import {
+  type Connection,
+  ConnectionPool,
+  StreamListener,
+  type TlsMaterial,
+} from './transports/stream-transport.js';
+import { UdpListener } from './transports/udp-listener.js';
+import { answerUnreadable } from './unreadable-answer.js';
+
+/** A next hop once resolved: an address to send to. */
+export interface Target {
+  readonly host: string;
+  readonly port: number;
+  readonly transport: ProxyTransport;
+  readonly serverName: string | null;
+}
+
+export interface RunningListener {
+  readonly index: number;
+  readonly transport: ProxyTransport;
+  readonly side: ListenerSide;
+  readonly bound: Endpoint;
+  /** What our Via and Record-Route say for this listener. */
+  readonly advertised: Endpoint;
+  readonly udp: UdpListener | null;
+  readonly stream: StreamListener | null;
+}
+
+const SWEEP_INTERVAL_MS = 5000;
+
+/** RFC 3261 §12.1 / RFC 6665 §4.3: the requests that can create a dialog, so get our Record-Route. */
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
+
+/** What the proxy counts; the metrics endpoint (a later release) reads these. */
+export interface ProxyCounters {
+  received: number;
+  forwarded: number;
+  answered: number;
+  dropped: number;
+  findings: number;
+  callsEnded: number;
+}
+
+export interface SipProxyOptions {
+  /** Resolves next hops (tests inject one); default RFC 3263 over the system resolver. */
+  readonly resolve?: (hop: NextHopSettings, label: 'carrier' | 'customer') => Promise<readonly Target[]>;
+  /** Called with every judged message (the API's recent-calls store, tests). */
+  readonly onJudged?: (judged: JudgedMessage) => void;
+}
+
+export class SipProxy {
+  readonly judge: Judge;
+  readonly counters: ProxyCounters = {
+    received: 0,
+    forwarded: 0,
+    answered: 0,
+    dropped: 0,
+    findings: 0,
+    callsEnded: 0,
+  };
+  readonly #settings: ProxySettings;
+  readonly #log: ProxyLogger;
+  readonly #options: SipProxyOptions;
+  readonly #origins = new TransactionOrigins();
+  readonly #calls: LiveCalls;
+  readonly #pool: ConnectionPool;
+  readonly #listeners: RunningListener[] = [];
+  /** `host:port` strings that name this proxy, for Route removal (§16.4). */
+  readonly #ownAddresses = new Set<string>();
+  #carrier: Target | null = null;
+  #customer: Target | null = null;
+  #messageIndex = 0;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #stopping = false;
+
+  constructor(settings: ProxySettings, logger: ProxyLogger, options: SipProxyOptions = {}) {
+    this.#settings = settings;
+    this.#log = logger;
+    this.#options = options;
+    this.judge = new Judge(settings.judge, {
+      dialogs: { maxCalls: settings.dialogs.maxCalls, ttlMs: settings.dialogs.ttlSeconds * 1000 },
+      crossCheckSdp: false,
+    });
+    this.#calls = new LiveCalls(
+      { maxCalls: settings.dialogs.maxCalls, idleMs: settings.dialogs.ttlSeconds * 1000, failOn: 'high' },
+      (summary) => this.#callEnded(summary),
+    );
+    this.#pool = new ConnectionPool(
+      {
+        onResult: (result, connection) => this.#onStreamResult(result, connection),
+        onProblem: (what, remote, transport) =>
+          this.#log.info(what, { event: 'connection-problem', remote: formatEndpoint(remote), transport }),
+      },
+      settings.maxMessageBytes,
+      null,
+    );
+  }
+
+  get listeners(): readonly RunningListener[] {
+    return this.#listeners;
+  }
+
+  /** Resolves the next hops, binds every listener, and logs one `listening` line each, then `ready`. */
+  async start(tls: TlsMaterial | null): Promise<void> {
+    const resolve = this.#options.resolve ?? defaultResolve;
+    const carrier = firstTarget(await resolve(this.#settings.carrier, 'carrier'), this.#settings.carrier);
+    // proxy.tls.serverName names the carrier's certificate when its host name does not (or it is an IP).
+    this.#carrier = { ...carrier, serverName: this.#settings.tls.serverName ?? carrier.serverName };
+    this.#customer = this.#settings.customer
+      ? firstTarget(await resolve(this.#settings.customer, 'customer'), this.#settings.customer)
+      : null;
+    this.#pool.setTls(tls);
+    for (const [index, listener] of this.#settings.listeners.entries()) {
+      let udp: UdpListener | null = null;
+      let stream: StreamListener | null = null;
+      let bound: Endpoint;
+      if (listener.transport === 'udp') {
+        udp = new UdpListener(
+          listener.host,
+          listener.port,
+          (datagram) => this.#onDatagram(index, datagram.bytes, datagram.remote),
+          (error) => this.#log.error(error.message, { event: 'socket-error', transport: 'udp' }),
+        );
+        bound = await udp.start();
+      } else {
+        stream = new StreamListener(listener.transport, listener.host, listener.port, this.#pool, tls);
+        bound = await stream.start();
+      }
+      const advertised = {
+        host: listener.advertise?.host ?? (isWildcard(bound.host) ? firstInterfaceAddress() : bound.host),
+        port: listener.advertise?.port ?? bound.port,
+      };
+      this.#listeners.push({
+        index,
+        transport: listener.transport,
+        side: listener.side,
+        bound,
+        advertised,
+        udp,
+        stream,
+      });
+      this.#ownAddresses.add(hostPortKey(advertised.host, advertised.port));
+      if (!isWildcard(bound.host)) this.#ownAddresses.add(hostPortKey(bound.host, bound.port));
+      this.#log.info('listening', {
+        event: 'listening',
+        transport: listener.transport,
+        host: bound.host,
+        port: bound.port,
+        side: listener.side,
+        advertised: formatEndpoint(advertised),
+      });
+    }
+    this.#checkTransportsServed();
+    this.#sweepTimer = setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS);
+    this.#sweepTimer.unref();
+    this.#log.info('ready', {
+      event: 'ready',
+      profile: this.#settings.judge.profile.name,
+      carrier: describeTarget(this.#carrier),
+      customer: this.#customer ? describeTarget(this.#customer) : null,
+      recordRoute: this.#settings.recordRoute,
+      enforce: this.#settings.enforce,
+    });
+  }
+
+  /**
+   * Every few seconds: calls idle past the TTL are summarized, and what the dialog table dropped
+   * since the last sweep is logged once (one line per interval, never one per call or packet).
+   */
+  #sweep(): void {
+    this.#calls.sweep(Date.now());
+    const table = this.judge.dialogs;
+    const evicted = table.evictions - this.#reportedEvictions;
+    const expired = table.expirations - this.#reportedExpirations;
+    if (evicted > 0 || expired > 0) {
+      this.#reportedEvictions = table.evictions;
+      this.#reportedExpirations = table.expirations;
+      const level = evicted > 0 ? 'warn' : 'info';
+      this.#log.log(
+        level,
+        `dialog table: ${evicted} calls evicted (cap ${this.#settings.dialogs.maxCalls}), ${expired} expired`,
+        {
+          event: 'dialog-table',
+          size: table.size,
+          evicted,
+          expired,
+          evictedTotal: table.evictions,
+          expiredTotal: table.expirations,
+        },
+      );
+    }
+  }
+
+  #reportedEvictions = 0;
+  #reportedExpirations = 0;
+
+  /** Stops accepting, closes every socket, and summarizes the calls still open. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    const closing: Promise<void>[] = [];
+    for (const listener of this.#listeners) {
+      if (listener.udp) closing.push(listener.udp.close());
+      if (listener.stream) closing.push(listener.stream.close());
+    }
+    this.#pool.closeAll();
+    await Promise.all(closing);
+    this.#calls.endAll();
+    this.#log.info('stopped', { event: 'stopped', ...this.counters });
+  }
+
+  /** A UDP next hop needs a UDP listener to send from; TCP/TLS ones open connections. */
+  #checkTransportsServed(): void {
+    for (const target of [this.#carrier, this.#customer]) {
+      if (target?.transport === 'udp' && !this.#listeners.some((l) => l.transport === 'udp'))
+        throw new Error(`next hop ${describeTarget(target)} is UDP but no UDP listener is configured`);
+    }
+  }
+
+  // ---- arrival -------------------------------------------------------------------------------
+
+  #onDatagram(listener: number, bytes: Buffer, remote: Endpoint): void {
+    const bound = this.#listeners[listener]?.bound ?? { host: '', port: 0 };
+    this.#safely(() =>
+      this.#onResult(readDatagram(bytes), {
+        transport: 'udp',
+        remote,
+        local: bound,
+        listener,
+        connection: null,
+      }),
+    );
+  }
+
+  #onStreamResult(result: ReadResult, connection: Connection): void {
+    const listener = this.#listeners.find(
+      (l) => l.transport === connection.transport && l.bound.port === connection.local.port,
+    );
+    const path: ReturnPath = {
+      transport: connection.transport,
+      remote: connection.remote,
+      local: connection.local,
+      listener: listener?.index ?? -1,
+      connection,
+    };
+    this.#safely(() => this.#onResult(result, path));
+  }
+
+  /** Nothing a message does may take the process down: a bug is logged with the message's reason. */
+  #safely(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.counters.dropped++;
+      this.#log.error(`internal error: ${String(error).slice(0, 300)}`, { event: 'internal-error' });
+    }
+  }
+
+  #onResult(result: ReadResult, path: ReturnPath): void {
+    this.counters.received++;
+    if (result.ok) {
+      if (result.message.kind === 'request') this.#onRequest(result.message, path);
+      else this.#onResponse(result.message, path);
+      return;
+    }
+    if (result.failure === 'keep-alive') return;
+    // Unreadable: answered when it is a request we can answer, logged as malformed-message either way.
+    const side = this.#sideOfArrival(path);
+    const judged = this.judge.judgeUnreadable(
+      result.reason,
+      this.#envelope(path),
+      this.#messageIndex++,
+      side,
+    );
+    const answer = answerUnreadable(result.bytes, result.failure, result.reason);
+    if (answer) this.#answer(answer, path);
+    else this.counters.dropped++;
+    this.#report(judged);
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  #onRequest(request: SipMessage, path: ReturnPath): void {
+    const side = this.#sideOfArrival(path);
+    const envelope = this.#envelope(path);
+    const isAck = request.method === 'ACK';
+    const refuse = (status: number, reason: string, extraHeaders: readonly string[] = []) => {
+      // RFC 3261 §17: an ACK is never answered.
+      if (isAck) this.counters.dropped++;
+      else this.#answer(statelessResponse(request, status, reason, { extraHeaders }), path);
+    };
+
+    // §16.3 item 1: "The request MUST be well-formed enough to be handled with a server transaction."
+    const missing = missingRequiredHeader(request);
+    if (missing !== null) {
+      if (request.headerFields('via').length === 0)
+        this.counters.dropped++; // nowhere to answer to
+      else refuse(400, `Missing Required Header: ${missing}`);
+      this.#report(this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+      return;
+    }
+    const fatal = fatalProblem(request);
+    if (fatal !== null) {
+      refuse(400, fatal);
+      this.#report(this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+      return;
+    }
+    // §16.3 item 3: "If the request contains a Max-Forwards header field with a field value of
+    // zero (0), the element MUST NOT forward the request." ... it returns 483 (Too many hops).
+    const maxForwards = maxForwardsEdit(request);
+    if (maxForwards.value === 0 || Number.isNaN(maxForwards.value)) {
+      if (maxForwards.value === 0) refuse(483, 'Too Many Hops');
+      else refuse(400, 'Bad Request (Max-Forwards is not a number)');
+      this.#report(this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+      return;
+    }
+    const { branch, loopPart } = ourBranch(request);
+    // §16.3 item 4: a request carrying our own Via with the same loop part has come back unchanged.
+    if (this.#isLoop(request, loopPart)) {
+      refuse(482, 'Loop Detected');
+      this.#report(this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+      return;
+    }
+
+    const enforce = this.#settings.enforce;
+    let judged: JudgedMessage | null = null;
+    if (enforce !== null && !isAck) {
+      // Enforce mode judges first: the verdict decides whether the offer is forwarded at all.
+      judged = this.judge.judgeMessage(request, envelope, this.#messageIndex++, side);
+      const blocking = blockingFindings(judged, enforce);
+      if (blocking.length > 0) {
+        // RFC 3261 §21.4.26 488 Not Acceptable Here, with a Warning (§20.43, code 399: miscellaneous).
+        const codes = [...new Set(blocking.map((finding) => finding.code))].join(', ');
+        refuse(488, 'Not Acceptable Here', [`Warning: 399 ${PRODUCT} "offer refused by policy: ${codes}"`]);
+        this.#log.warn(`offer refused with 488: ${codes}`, {
+          event: 'offer-refused',
+          callId: request.callId,
+          codes,
+        });
+        this.#report(judged);
+        return;
+      }
+    }
+
+    const proceed = (target: Target | null) => {
+      let result = judged;
+      if (target === null) {
+        refuse(503, `Service Unavailable (no route for a request from the ${side} side: set proxy.customer)`);
+      } else {
+        result = this.#forwardRequest(
+          request,
+          path,
+          side,
+          target,
+          branch,
+          maxForwards.edit,
+          envelope,
+          judged,
+        );
+      }
+      this.#report(result ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+    };
+    const route = this.#routeRequest(request, side);
+    if (!(route instanceof Promise)) {
+      proceed(route);
+      return;
+    }
+    route.then(
+      (target) => this.#safely(() => proceed(target)),
+      (error: unknown) =>
+        this.#safely(() => {
+          refuse(503, `Service Unavailable (next hop: ${String(error).slice(0, 100)})`);
+          this.#report(judged ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+        }),
+    );
+  }
+
+  #forwardRequest(
+    request: SipMessage,
+    path: ReturnPath,
+    side: Side,
+    target: Target,
+    branch: string,
+    maxForwardsEdit: ByteEdit | null,
+    envelope: Envelope,
+    judgedFirst: JudgedMessage | null,
+  ): JudgedMessage {
+    const outListener = this.#listenerFor(target.transport, side === 'customer' ? 'carrier' : 'customer');
+    const sentBy = this.#sentBy(outListener, target.transport);
+    // §16.6 item 8: "The proxy MUST insert a Via header field value into the copy before the
+    // existing Via header field values." rport: RFC 3581 §3; alias: RFC 5923 §5 (reuse this
+    // connection for requests back to us).
+    const params = target.transport === 'udp' ? ';rport' : outListener ? ';alias' : '';
+    const via = `Via: SIP/2.0/${target.transport.toUpperCase()} ${sentBy};branch=${branch}${params}`;
+    const edits: ByteEdit[] = [];
+    if (maxForwardsEdit) edits.push(maxForwardsEdit);
+    edits.push(...removeLeadingRoutes(request, (value) => this.#namesUs(value)));
+    const recordRoutes = this.#recordRoutes(request, path, target, outListener, sentBy);
+    if (recordRoutes.length > 0) edits.push(insertHeaderLines(request, 'record-route', recordRoutes));
+    edits.push(insertHeaderLines(request, 'via', [via]));
+    const bytes = applyEdits(request.bytes, edits);
+    if (request.method !== 'ACK') {
+      this.#origins.remember(
+        branch,
+        request.cseq?.method ?? request.method ?? '',
+        { path, side },
+        Date.now(),
+      );
+    }
+    this.#send(bytes, target, outListener);
+    this.counters.forwarded++;
+    const egress: Envelope = {
+      transport: target.transport,
+      src: outListener?.advertised ?? envelope.dst,
+      dst: { host: target.host, port: target.port },
+      time: envelope.time,
+    };
+    const judged = judgedFirst ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side);
+    for (const finding of this.judge.judgeEgress(judged, egress)) this.#logFinding(finding);
+    return judged;
+  }
+
+  /** Where a request goes; a promise only when a host name must be looked up first. */
+  #routeRequest(request: SipMessage, side: Side): Target | null | Promise<Target | null> {
+    if (side === 'customer') return this.#carrier;
+    if (this.#customer) return this.#customer;
+    // No customer next hop: §16.6 item 6-7, the next Route that is not ours, else the Request-URI.
+    const routes = request.headerValues('route').filter((value) => !this.#namesUs(value));
+    const uri = parseSipUri(routes.length > 0 ? uriOfNameAddr(routes[0] ?? '') : (request.requestUri ?? ''));
+    if (uri === null) return null;
+    const transport = transportOf(uri.transport, uri.scheme);
+    const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
+    if (isIP(uri.host)) return { host: uri.host, port, transport, serverName: null };
+    return lookup(uri.host).then(({ address }) => ({ host: address, port, transport, serverName: uri.host }));
+  }
+
+  /**
+   * §16.6 item 4: "The proxy MUST insert the Record-Route header field value in the copy before
+   * any existing Record-Route header field values." Only initial requests that can create a
+   * dialog get one. RFC 5658 §4: when the request leaves on another transport or interface than
+   * it came in on, two values: the top one faces the next hop (the callee's route set starts
+   * there), the second faces where the request came from (the caller reverses the list).
+   */
+  #recordRoutes(
+    request: SipMessage,
+    path: ReturnPath,
+    target: Target,
+    outListener: RunningListener | null,
+    sentBy: string,
+  ): string[] {
+    if (!this.#settings.recordRoute || !DIALOG_CREATING.has(request.method ?? '')) return [];
+    if (tagOfTo(request) !== '') return []; // in-dialog: the route set is fixed (§12.2)
+    const outward = `<sip:${sentBy};transport=${target.transport};lr>`;
+    const inListener = this.#listeners[path.listener];
+    const inSentBy = inListener ? formatEndpoint(inListener.advertised) : formatEndpoint(path.local);
+    const inward = `<sip:${inSentBy};transport=${path.transport};lr>`;
+    void outListener;
+    return outward === inward
+      ? [`Record-Route: ${outward}`]
+      : [`Record-Route: ${outward}`, `Record-Route: ${inward}`];
+  }
+
+  /** The listener to send from (UDP) or name in our Via: one of that transport facing `side`, else any. */
+  #listenerFor(transport: ProxyTransport, side: Side): RunningListener | null {
+    let any: RunningListener | null = null;
+    for (const listener of this.#listeners) {
+      if (listener.transport !== transport) continue;
+      if (listener.side === side) return listener;
+      any ??= listener;
+    }
+    return any;
+  }
+
+  /** Our sent-by for a transport: its listener's address, or (no listener of it) our first address with the default port. */
+  #sentBy(listener: RunningListener | null, transport: ProxyTransport): string {
+    if (listener) return formatEndpoint(listener.advertised);
+    const host = this.#listeners[0]?.advertised.host ?? '127.0.0.1';
+    return formatEndpoint({ host, port: transport === 'tls' ? 5061 : 5060 });
+  }
+
+  /** §16.4: "If the first value in the Route header field indicates this proxy, the proxy MUST remove that value". */
+  #namesUs(routeValue: string): boolean {
+    const uri = parseSipUri(uriOfNameAddr(routeValue));
+    if (uri === null) return false;
+    const port = uri.port ?? (uri.scheme === 'sips' || uri.transport === 'tls' ? 5061 : 5060);
+    return this.#ownAddresses.has(hostPortKey(uri.host, port));
+  }
+
+  #isLoop(request: SipMessage, loopPart: string): boolean {
+    for (const value of request.headerValues('via')) {
+      const via = parseVia(value).via;
+      if (via === null || loopPartOfBranch(via.branch) !== loopPart) continue;
+      const port = via.port ?? (via.transport === 'TLS' ? 5061 : 5060);
+      if (this.#ownAddresses.has(hostPortKey(stripBrackets(via.host), port))) return true;
+    }
+    return false;
+  }
+
+  // ---- responses -----------------------------------------------------------------------------
+
+  #onResponse(response: SipMessage, path: ReturnPath): void {
+    const envelope = this.#envelope(path);
+    const top = response.topVia;
+    const method = response.cseq?.method ?? '';
+    // §16.7 item 3: "The proxy removes the topmost Via header field value from the response. If no
+    // Via header field values remain in the response, the response was meant for this element".
+    const ours =
+      top !== null &&
+      loopPartOfBranch(top.branch) !== null &&
+      this.#viaNamesUs(top.host, top.port, top.transport);
+    const removal = ours ? removeFirstValue(response, 'via') : null;
+    const origin = ours && top?.branch ? this.#origins.originOf(top.branch, method, Date.now()) : undefined;
+    const side = origin ? opposite(origin.side) : this.#sideOfArrival(path);
+    const judged = this.judge.judgeMessage(response, envelope, this.#messageIndex++, side);
+    if (removal === null) {
+      this.counters.dropped++;
+      this.#log.info('response dropped: its top Via is not ours', {
+        event: 'dropped',
+        callId: response.callId,
+        status: response.status,
+        src: formatEndpoint(path.remote),
+      });
+      this.#report(judged);
+      return;
+    }
+    const bytes = applyEdits(response.bytes, [removal.edit]);
+    if (origin) {
+      this.#sendBack(bytes, origin.path);
+      this.counters.forwarded++;
+    } else {
+      // The transaction is unknown (expired, or we restarted): RFC 3261 §18.2.2 by the next Via.
+      const next = parseVia(response.headerValues('via')[1] ?? '').via;
+      const target = next ? viaTarget(next) : null;
+      if (target === null) {
+        this.counters.dropped++;
+        this.#log.info('response dropped: no Via below ours to send it to', {
+          event: 'dropped',
+          callId: response.callId,
+        });
+      } else {
+        this.#send(bytes, target, this.#listenerFor(target.transport, side));
+        this.counters.forwarded++;
+      }
+    }
+    this.#report(judged);
+  }
+
+  #viaNamesUs(host: string, port: number | null, transport: string): boolean {
+    const effective = port ?? (transport === 'TLS' ? 5061 : 5060);
+    return this.#ownAddresses.has(hostPortKey(stripBrackets(host), effective));
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  #send(bytes: Buffer, target: Target, listener: RunningListener | null): void {
+    if (target.transport === 'udp') {
+      const udp = listener?.udp ?? this.#listeners.find((l) => l.udp !== null)?.udp;
+      udp?.send(bytes, target, (error) => this.#sendFailed(error, target));
+      return;
+    }
+    this.#pool.connectionTo(target.transport, target, target.serverName).write(bytes);
+  }
+
+  /** A response or our own answer, back the way the request came (RFC 3581, RFC 3261 §18.2.2). */
+  #sendBack(bytes: Buffer, path: ReturnPath): void {
+    if (path.transport === 'udp') {
+      const udp = this.#listeners[path.listener]?.udp;
+      udp?.send(bytes, path.remote, (error) =>
+        this.#sendFailed(error, { ...path.remote, transport: 'udp', serverName: null }),
+      );
+      return;
+    }
+    const connection = path.connection?.open
+      ? path.connection
+      : this.#pool.connectionTo(path.transport, path.remote, null);
+    connection.write(bytes);
+  }
+
+  #answer(bytes: Buffer, path: ReturnPath): void {
+    this.counters.answered++;
+    this.#sendBack(bytes, path);
+  }
+
+  #sendFailed(error: Error, target: Target): void {
+    this.#log.info(`send failed: ${error.message}`, { event: 'send-failed', target: describeTarget(target) });
+  }
+
+  // ---- reporting -----------------------------------------------------------------------------
+
+  #report(judged: JudgedMessage): void {
+    for (const finding of judged.findings) this.#logFinding(finding);
+    this.#calls.record(judged, Date.now());
+    this.#options.onJudged?.(judged);
+  }
+
+  #logFinding(finding: Finding): void {
+    this.counters.findings++;
+    logFinding(this.#log, finding);
+  }
+
+  #callEnded(summary: CallSummaryLine): void {
+    this.counters.callsEnded++;
+    this.#log.info(`call ${summary.ended}: ${summary.verdict}`, { event: 'call-summary', ...summary });
+  }
+
+  /**
+   * Which side sent a message: the listener's when it faces one side; else the next hop it came
+   * from (address and port), the carrier profile's signaling ranges or configured carrier peers;
+   * else the customer side.
+   */
+  #sideOfArrival(path: ReturnPath): Side {
+    const listenerSide = this.#listeners[path.listener]?.side;
+    if (listenerSide === 'carrier' || listenerSide === 'customer') return listenerSide;
+    if (this.#carrier && sameEndpoint(path.remote, this.#carrier)) return 'carrier';
+    if (this.#customer && sameEndpoint(path.remote, this.#customer)) return 'customer';
+    return sideOf(path.remote, this.#settings.judge);
+  }
+
+  #envelope(path: ReturnPath): Envelope {
+    return { transport: path.transport, src: path.remote, dst: path.local, time: new Date().toISOString() };
+  }
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+/** RFC 3261 §8.1.1: the header fields every request needs to be handled as a transaction. */
+function missingRequiredHeader(request: SipMessage): string | null {
+  if (request.headerFields('via').length === 0) return 'Via';
+  if (request.header('to') === undefined) return 'To';
+  if (request.header('from') === undefined) return 'From';
+  if (!request.callId) return 'Call-ID';
+  if (!request.cseq) return 'CSeq';
+  return null;
+}
+
+/**
+ * Reader problems a request is refused for rather than forwarded: a body shorter than its
+ * Content-Length (RFC 3261 §18.3: "the element SHOULD generate a 400 (Bad Request) response") and
+ * conflicting Content-Lengths (RFC 4475 §3.3.9: where the body ends cannot be known).
+ */
+function fatalProblem(request: SipMessage): string | null {
+  for (const problem of request.problems) {
+    if (problem.code === 'duplicate-content-length')
+      return 'Bad Request (conflicting Content-Length headers)';
+    if (problem.code === 'content-length-mismatch' && /only \d+ bytes follow/.test(problem.reason))
+      return 'Bad Request (body shorter than Content-Length)';
+  }
+  return null;
+}
+
+/** Enforce mode: the findings on an offer at or above the threshold. */
+function blockingFindings(judged: JudgedMessage, threshold: Severity): Finding[] {
+  if (!judged.sdps.some((sdp) => sdp.role === 'offer')) return [];
+  return judged.findings.filter((finding) => severityRank(finding.severity) >= severityRank(threshold));
+}
+
+function tagOfTo(request: SipMessage): string {
+  const to = request.header('to') ?? '';
+  const close = to.lastIndexOf('>');
+  const params = close >= 0 ? to.slice(close + 1) : to;
+  return /;\s*tag\s*=\s*([^;\s,]+)/i.exec(params)?.[1] ?? '';
+}
+
+function firstTarget(targets: readonly Target[], hop: NextHopSettings): Target {
+  const first = targets[0];
+  if (first === undefined) throw new Error(`next hop "${hop.text}" resolved to no address`);
+  return first;
+}
+
+async function defaultResolve(
+  hop: NextHopSettings,
+  label: 'carrier' | 'customer',
+): Promise<readonly Target[]> {
+  return resolveNextHop(hop, systemResolver, label);
+}
+
+function describeTarget(target: Target): string {
+  return `${formatEndpoint(target)};transport=${target.transport}${target.serverName ? ` (${target.serverName})` : ''}`;
+}
+
+function hostPortKey(host: string, port: number): string {
+  return `${host.toLowerCase()}|${port}`;
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && a.host === b.host;
+}
+
+function opposite(side: Side): Side {
+  return side === 'carrier' ? 'customer' : 'carrier';
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function transportOf(param: string | null, scheme: 'sip' | 'sips'): ProxyTransport {
+  if (param === 'tcp' || param === 'tls' || param === 'udp') return param;
+  return scheme === 'sips' ? 'tls' : 'udp';
+}
+
+/** RFC 3261 §18.2.2 / RFC 3581 §4: received and rport when the Via has them, else sent-by. */
+function viaTarget(via: ReturnType<typeof parseVia>['via'] & object): Target | null {
+  const transport = via.transport.toLowerCase();
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') return null;
+  const host = stripBrackets(via.received ?? via.host);
+  const port = typeof via.rport === 'number' ? via.rport : (via.port ?? (transport === 'tls' ? 5061 : 5060));
+  if (!isIP(host)) return null;
+  return { host, port, transport, serverName: null };
+}
+
+/** For a wildcard listener: the first external IPv4 address, else loopback. */
+function firstInterfaceAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return '127.0.0.1';
+}

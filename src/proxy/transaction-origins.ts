@@ -1,0 +1,85 @@
+/**
+ * Per transaction, keyed by our branch: where its request came from and which side sent it, so
+ * the responses go back there without reading (or editing) the Vias below ours.
+ *
+ * Bounded twice: entries expire, and each table holds at most `maxEntries` (oldest dropped
+ * first). Non-INVITE transactions live 64×T1 = 32 s (RFC 3261 §17.1.2.2, Timer F); INVITE
+ * transactions live as long as a proxy waits for a final response, Timer C, "greater than 3
+ * minutes" (§16.6 item 11): 200 s here. Each table has one lifetime, so insertion order is
+ * expiry order and the sweep only ever looks at the front.
+ */
+import type { Side } from '../policy/finding.js';
+import type { ReturnPath } from './return-path.js';
+
+export interface TransactionOrigin {
+  readonly path: ReturnPath;
+  readonly side: Side;
+}
+
+interface Entry extends TransactionOrigin {
+  readonly expires: number;
+}
+
+const T1_MS = 500;
+export const NON_INVITE_LIFETIME_MS = 64 * T1_MS;
+export const INVITE_LIFETIME_MS = 200_000;
+export const DEFAULT_MAX_TRANSACTIONS = 100_000;
+
+class ExpiringTable {
+  readonly #entries = new Map<string, Entry>();
+  constructor(
+    readonly lifetimeMs: number,
+    readonly maxEntries: number,
+  ) {}
+
+  set(key: string, origin: TransactionOrigin, now: number): void {
+    this.sweep(now);
+    // Re-inserted so a retransmission moves to the back (its lifetime starts again).
+    this.#entries.delete(key);
+    this.#entries.set(key, { path: origin.path, side: origin.side, expires: now + this.lifetimeMs });
+    if (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  get(key: string, now: number): TransactionOrigin | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && entry.expires > now ? entry : undefined;
+  }
+
+  sweep(now: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.expires > now) return;
+      this.#entries.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+export class TransactionOrigins {
+  readonly #invite: ExpiringTable;
+  readonly #other: ExpiringTable;
+
+  constructor(maxEntries = DEFAULT_MAX_TRANSACTIONS) {
+    this.#invite = new ExpiringTable(INVITE_LIFETIME_MS, maxEntries);
+    this.#other = new ExpiringTable(NON_INVITE_LIFETIME_MS, maxEntries);
+  }
+
+  /** `method` is the request's (CSeq) method: INVITE transactions live longer. */
+  remember(branch: string, method: string, origin: TransactionOrigin, now: number): void {
+    (method === 'INVITE' ? this.#invite : this.#other).set(branch, origin, now);
+  }
+
+  /** `method` is the response's CSeq method. */
+  originOf(branch: string, method: string, now: number): TransactionOrigin | undefined {
+    return (method === 'INVITE' ? this.#invite : this.#other).get(branch, now);
+  }
+
+  get size(): number {
+    return this.#invite.size + this.#other.size;
+  }
+}

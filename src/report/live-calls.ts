@@ -1,0 +1,175 @@
+/**
+ * The calls the proxy is watching, to write one summary line per call when it ends: the media
+ * each side negotiated (address, ports, proto, suites; never keys), the findings and a verdict.
+ *
+ * A call ends with the final response to its BYE (or the BYE itself when no response comes), a
+ * final failure response to the initial INVITE (RFC 3261 §13.2.2.3: the dialog is never
+ * established), or when nothing has been seen of it for `idleMs` (timeout). The table is capped:
+ * past `maxCalls` the least recently active call is summarized with `ended: "evicted"`, so
+ * nothing is lost silently.
+ */
+import { type Severity, severityRank } from '../policy/codes.js';
+import type { JudgedMessage } from '../policy/engine.js';
+import type { Side } from '../policy/finding.js';
+import { type NegotiatedMedia, negotiatedMedia, type Verdict, verdictFor } from './call-ledger.js';
+
+export type CallEnd = 'bye' | 'failed' | 'cancelled' | 'timeout' | 'evicted' | 'shutdown';
+
+export interface CallSummaryLine {
+  readonly callId: string;
+  readonly ended: CallEnd;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly messages: number;
+  readonly findings: number;
+  readonly codes: readonly string[];
+  readonly worstSeverity: Severity | null;
+  readonly verdict: Verdict;
+  readonly finalStatus: number | null;
+  readonly media: {
+    readonly carrier: readonly NegotiatedMedia[];
+    readonly customer: readonly NegotiatedMedia[];
+  };
+}
+
+interface LiveCall {
+  readonly callId: string;
+  readonly firstSeen: string;
+  lastSeen: string;
+  lastAt: number;
+  messages: number;
+  findings: number;
+  readonly codes: Set<string>;
+  worst: Severity | null;
+  finalStatus: number | null;
+  /** A 2xx to an INVITE was seen: a later failure is a failed re-INVITE, the call goes on. */
+  established: boolean;
+  carrier: readonly NegotiatedMedia[];
+  customer: readonly NegotiatedMedia[];
+}
+
+export interface LiveCallsOptions {
+  readonly maxCalls: number;
+  readonly idleMs: number;
+  /** The severity at which a call's verdict is `fail`. */
+  readonly failOn: Severity;
+}
+
+export class LiveCalls {
+  /** Map order is recency order: a call is moved to the back on every message. */
+  readonly #calls = new Map<string, LiveCall>();
+
+  constructor(
+    readonly options: LiveCallsOptions,
+    private readonly onEnded: (summary: CallSummaryLine) => void,
+  ) {}
+
+  /** Records a judged message; ends the call when this message ends it. */
+  record(judged: JudgedMessage, now: number): void {
+    const message = judged.message;
+    const callId = message?.callId;
+    if (!message || !callId) return;
+    let call = this.#calls.get(callId);
+    if (call === undefined) {
+      // Only an INVITE starts a call worth summarizing; stray in-dialog traffic and OPTIONS do not.
+      if (message.method !== 'INVITE') return;
+      call = {
+        callId,
+        firstSeen: judged.envelope.time,
+        lastSeen: judged.envelope.time,
+        lastAt: now,
+        messages: 0,
+        findings: 0,
+        codes: new Set(),
+        worst: null,
+        finalStatus: null,
+        established: false,
+        carrier: [],
+        customer: [],
+      };
+    } else {
+      this.#calls.delete(callId);
+    }
+    this.#calls.set(callId, call);
+    call.lastSeen = judged.envelope.time;
+    call.lastAt = now;
+    call.messages++;
+    call.findings += judged.findings.length;
+    for (const finding of judged.findings) {
+      call.codes.add(finding.code);
+      if (call.worst === null || severityRank(finding.severity) > severityRank(call.worst))
+        call.worst = finding.severity;
+    }
+    const session = judged.sdps.find((sdp) => sdp.role === 'offer' || sdp.role === 'answer');
+    if (session) setMedia(call, judged.side, negotiatedMedia(session.description, judged.side, session.role));
+    const ended = endOf(judged, call.established);
+    if (message.kind === 'response' && message.cseq?.method === 'INVITE' && (message.status ?? 0) < 300)
+      call.established ||= (message.status ?? 0) >= 200;
+    if (ended !== null) {
+      if (message.kind === 'response') call.finalStatus = message.status;
+      this.#end(call, ended);
+    }
+    this.#evictOverCap();
+  }
+
+  /** Summarizes and forgets calls idle for longer than idleMs. */
+  sweep(now: number): void {
+    for (const call of this.#calls.values()) {
+      if (now - call.lastAt < this.options.idleMs) return;
+      this.#end(call, 'timeout');
+    }
+  }
+
+  /** Summarizes every call still open (the proxy is stopping). */
+  endAll(): void {
+    for (const call of [...this.#calls.values()]) this.#end(call, 'shutdown');
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  #evictOverCap(): void {
+    while (this.#calls.size > this.options.maxCalls) {
+      const oldest = this.#calls.values().next().value;
+      if (oldest === undefined) return;
+      this.#end(oldest, 'evicted');
+    }
+  }
+
+  #end(call: LiveCall, ended: CallEnd): void {
+    this.#calls.delete(call.callId);
+    this.onEnded({
+      callId: call.callId,
+      ended,
+      firstSeen: call.firstSeen,
+      lastSeen: call.lastSeen,
+      messages: call.messages,
+      findings: call.findings,
+      codes: [...call.codes].sort(),
+      worstSeverity: call.worst,
+      verdict: verdictFor(call.worst, this.options.failOn),
+      finalStatus: call.finalStatus,
+      media: { carrier: call.carrier, customer: call.customer },
+    });
+  }
+}
+
+function setMedia(call: LiveCall, side: Side, media: NegotiatedMedia[]): void {
+  if (side === 'carrier') call.carrier = media;
+  else call.customer = media;
+}
+
+/** Whether this message ends its call, and how. */
+function endOf(judged: JudgedMessage, established: boolean): CallEnd | null {
+  const message = judged.message;
+  if (message?.kind !== 'response' || message.status === null) return null;
+  const method = message.cseq?.method;
+  // RFC 3261 §15.1.2: the BYE's final response ends the session (a 481 too: the dialog is gone).
+  if (method === 'BYE' && message.status >= 200) return 'bye';
+  // §13.2.2.3: a final non-2xx to the INVITE; 487 is the answer to a CANCEL (§9.2).
+  // A failed re-INVITE leaves the established session as it was (RFC 3261 §14.1).
+  if (method === 'INVITE' && message.status >= 300 && !established)
+    return message.status === 487 ? 'cancelled' : 'failed';
+  return null;
+}
