@@ -30,7 +30,7 @@ export function statelessResponse(
   options: AnswerOptions = {},
 ): Buffer {
   const text = request.bytes.toString('latin1', 0, request.bodyOffset);
-  const lines: string[] = [`SIP/2.0 ${status} ${safeReason(reason)}`];
+  const lines: string[] = [];
   for (const field of request.headers) {
     if (field.name === 'via' || field.name === 'from' || field.name === 'call-id' || field.name === 'cseq')
       lines.push(lineOf(text, field));
@@ -38,7 +38,12 @@ export function statelessResponse(
   }
   for (const extra of options.extraHeaders ?? []) lines.push(extra);
   lines.push(`Server: ${PRODUCT}`, 'Content-Length: 0', '', '');
-  return Buffer.from(lines.join('\r\n'), 'latin1');
+  // The status line is ours and may hold any text (UTF-8, RFC 3261 §25.1 Reason-Phrase); the
+  // copied lines are the request's own bytes (latin1 view: byte for byte).
+  return Buffer.concat([
+    Buffer.from(`SIP/2.0 ${status} ${safeReason(reason)}\r\n`, 'utf8'),
+    Buffer.from(lines.join('\r\n'), 'latin1'),
+  ]);
 }
 
 /** The header line as received, without its final line end (continuation lines kept). */
@@ -60,7 +65,10 @@ function toLine(text: string, field: HeaderField, request: SipMessage): string {
   return `${line};tag=tg${tag}`;
 }
 
-/** A reason phrase is one line of text (RFC 3261 §25.1 Reason-Phrase): no CR/LF, bounded. */
+/**
+ * A reason phrase is one line of text (RFC 3261 §25.1 Reason-Phrase): control characters become
+ * a space, and it is bounded. Encoded as UTF-8, no other character can produce a CR or LF byte.
+ */
 export function safeReason(reason: string): string {
-  return reason.replace(/[\r\n\x00]+/g, ' ').slice(0, 200);
+  return reason.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, ' ').slice(0, 200);
 }

@@ -2,7 +2,7 @@
  * The calls the proxy is watching, to write one summary line per call when it ends: the media
  * each side negotiated (address, ports, proto, suites; never keys), the findings and a verdict.
  *
- * A call ends with the final response to its BYE (or the BYE itself when no response comes), a
+ * A call ends with the final response to its BYE (a BYE never answered ends it by timeout), a
  * final failure response to the initial INVITE (RFC 3261 §13.2.2.3: the dialog is never
  * established), or when nothing has been seen of it for `idleMs` (timeout). The table is capped:
  * past `maxCalls` the least recently active call is summarized with `ended: "evicted"`, so
@@ -115,7 +115,7 @@ export class LiveCalls {
   /** Summarizes and forgets calls idle for longer than idleMs. */
   sweep(now: number): void {
     for (const call of this.#calls.values()) {
-      if (now - call.lastAt < this.options.idleMs) return;
+      if (now - call.lastAt <= this.options.idleMs) return;
       this.#end(call, 'timeout');
     }
   }

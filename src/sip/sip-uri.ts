@@ -6,6 +6,7 @@
  *   SIP-URI  = "sip:" [ userinfo ] hostport uri-parameters [ headers ]
  *   hostport = host [ ":" port ]
  */
+import { parseNameAddr } from './name-addr.js';
 export interface SipUriTarget {
   readonly scheme: 'sip' | 'sips';
   /** Host as written, lower-cased; IPv6 references without their brackets. */
@@ -25,11 +26,10 @@ export function parseSipUri(text: string): SipUriTarget | null {
   const scheme = uri.slice(0, colon).toLowerCase();
   if (scheme !== 'sip' && scheme !== 'sips') return null;
   let rest = uri.slice(colon + 1);
-  // Headers (`?...`) end the URI proper; the userinfo ends at the last '@' before them.
+  rest = rest.slice(userinfoEnd(rest));
+  // Headers (`?name=value&...`) end the URI proper.
   const question = rest.indexOf('?');
   if (question >= 0) rest = rest.slice(0, question);
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) rest = rest.slice(at + 1);
   const semicolon = rest.indexOf(';');
   const hostport = semicolon < 0 ? rest : rest.slice(0, semicolon);
   const params = semicolon < 0 ? '' : rest.slice(semicolon + 1);
@@ -47,10 +47,11 @@ export function parseSipUri(text: string): SipUriTarget | null {
     host = portColon < 0 ? hostport : hostport.slice(0, portColon);
     portText = portColon < 0 ? null : hostport.slice(portColon + 1);
   }
-  if (host === '') return null;
+  if (host === '' || !HOST_CHARACTERS.test(host)) return null;
   let port: number | null = null;
   if (portText !== null) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return null;
+    // Port 0 is in the grammar but nothing can be reached there.
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535 || Number(portText) === 0) return null;
     port = Number(portText);
   }
   let transport: string | null = null;
@@ -68,12 +69,29 @@ export function parseSipUri(text: string): SipUriTarget | null {
   return { scheme, host: host.toLowerCase(), port, transport, lr };
 }
 
-/** The URI of a name-addr or addr-spec value (`"A" <sip:a@b;lr>;p=1` → `sip:a@b;lr`). */
+/**
+ * Where the host starts: after the userinfo's '@'. Headers follow a '?' and may carry a raw '@'
+ * in practice (`?Replaces=abc@host`), while a user part may hold '?' by the grammar (RFC 3261
+ * §25.1 user-unreserved): the last '@' before the first '?' ends the userinfo; when there is none,
+ * an '@' after the '?' still does if what lies between is not `name=value` (so a user part).
+ */
+function userinfoEnd(rest: string): number {
+  const question = rest.indexOf('?');
+  const head = question < 0 ? rest : rest.slice(0, question);
+  const at = head.lastIndexOf('@');
+  if (at >= 0) return at + 1;
+  if (question < 0) return 0;
+  const later = rest.indexOf('@', question);
+  return later >= 0 && !rest.slice(question, later).includes('=') ? later + 1 : 0;
+}
+
+/** hostname, IPv4address or (unbracketed) IPv6 characters: anything else is not a host to route to. */
+const HOST_CHARACTERS = /^[A-Za-z0-9._:-]+$/;
+
+/**
+ * The URI of a name-addr or addr-spec value (`"A" <sip:a@b;lr>;p=1` → `sip:a@b;lr`); a quoted
+ * display name may hold '<' (RFC 3261 §25.1), so the name-addr reader finds it.
+ */
 export function uriOfNameAddr(value: string): string {
-  const open = value.indexOf('<');
-  if (open >= 0) {
-    const close = value.indexOf('>', open);
-    return close < 0 ? value.slice(open + 1) : value.slice(open + 1, close);
-  }
-  return value.trim();
+  return parseNameAddr(value).uri;
 }
