@@ -453,7 +453,23 @@ export class SipProxy {
         Date.now(),
       );
     }
-    this.#send(bytes, target, outListener);
+    // RFC 3261 §16.9: a transport error toward the next hop is treated as a 503 from it; the
+    // stateless proxy answers it itself (an ACK is never answered).
+    const onUnsent =
+      request.method === 'ACK'
+        ? undefined
+        : () =>
+            this.#safely(() =>
+              this.#answer(
+                statelessResponse(
+                  request,
+                  503,
+                  `Service Unavailable (next hop ${describeTarget(target)} unreachable)`,
+                ),
+                path,
+              ),
+            );
+    this.#send(bytes, target, outListener, onUnsent);
     this.counters.forwarded++;
     const egress: Envelope = {
       transport: target.transport,
@@ -550,12 +566,15 @@ export class SipProxy {
     const method = response.cseq?.method ?? '';
     // §16.7 item 3: "The proxy removes the topmost Via header field value from the response. If no
     // Via header field values remain in the response, the response was meant for this element".
+    const branch = top !== null && loopPartOfBranch(top.branch) !== null ? top.branch : null;
+    const origin = branch !== null ? this.#origins.originOf(branch, method, Date.now()) : undefined;
+    // Ours: our branch, and a transaction we remember or a sent-by naming us (the nominal sent-by
+    // of a transport we have no listener for is known only through the transaction).
     const ours =
       top !== null &&
-      loopPartOfBranch(top.branch) !== null &&
-      this.#viaNamesUs(top.host, top.port, top.transport);
+      branch !== null &&
+      (origin !== undefined || this.#viaNamesUs(top.host, top.port, top.transport));
     const removal = ours ? removeFirstValue(response, 'via') : null;
-    const origin = ours && top?.branch ? this.#origins.originOf(top.branch, method, Date.now()) : undefined;
     const side = origin ? opposite(origin.side) : this.#sideOfArrival(path);
     const judged = this.judge.judgeMessage(response, envelope, this.#messageIndex++, side);
     if (removal === null) {
@@ -598,13 +617,14 @@ export class SipProxy {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  #send(bytes: Buffer, target: Target, listener: RunningListener | null): void {
+  /** `onUnsent`: the bytes could not be delivered to a TCP/TLS next hop (refused, handshake failed). */
+  #send(bytes: Buffer, target: Target, listener: RunningListener | null, onUnsent?: () => void): void {
     if (target.transport === 'udp') {
       const udp = listener?.udp ?? this.#listeners.find((l) => l.udp !== null)?.udp;
       udp?.send(bytes, target, (error) => this.#sendFailed(error, target));
       return;
     }
-    this.#pool.connectionTo(target.transport, target, target.serverName).write(bytes);
+    this.#pool.connectionTo(target.transport, target, target.serverName).write(bytes, onUnsent);
   }
 
   /** A response or our own answer, back the way the request came (RFC 3581, RFC 3261 §18.2.2). */

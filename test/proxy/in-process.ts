@@ -10,6 +10,7 @@ import winston from 'winston';
 import { loadConfig } from '../../src/policy/load-config.js';
 import type { ListenerSettings, NextHopSettings, ProxySettings } from '../../src/proxy/settings.js';
 import { SipProxy } from '../../src/proxy/sip-proxy.js';
+import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
 
 export const REPO = new URL('../../../', import.meta.url);
 
@@ -37,6 +38,7 @@ export async function startProxy(
   carrier: NextHopSettings,
   overrides: Partial<ProxySettings> = {},
   advertise: Partial<Record<'udp' | 'tcp', ListenerSettings['advertise']>> = {},
+  tls: TlsMaterial | null = null,
 ): Promise<RunningProxy> {
   const judge = loadConfig(new URL('test/fixtures/config/proxy-e2e.yaml', REPO).pathname);
   const listeners: ListenerSettings[] = (['udp', 'tcp'] as const).map((transport) => ({
@@ -87,7 +89,7 @@ export async function startProxy(
       { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },
     ],
   });
-  await proxy.start(null);
+  await proxy.start(tls);
   const port = (transport: string) => proxy.listeners.find((l) => l.transport === transport)?.bound.port ?? 0;
   return { proxy, udpPort: port('udp'), tcpPort: port('tcp'), lines, raw, stop: () => proxy.stop() };
 }

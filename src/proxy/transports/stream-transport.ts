@@ -57,6 +57,8 @@ export class Connection implements StreamConnection {
   #ready: boolean;
   #queued: Buffer[] = [];
   #queuedBytes = 0;
+  /** Called when the connection closes before what was queued could be written. */
+  #onUnsent: (() => void)[] = [];
   #open = true;
   local: Endpoint;
 
@@ -96,8 +98,11 @@ export class Connection implements StreamConnection {
     socket.on('error', (error) => events.onProblem(error.message, this.remote, this.transport));
     socket.on('close', () => {
       this.#open = false;
+      const unsent = this.#onUnsent;
       this.#queued = [];
+      this.#onUnsent = [];
       onClose(this);
+      for (const notify of unsent) notify();
     });
   }
 
@@ -112,17 +117,29 @@ export class Connection implements StreamConnection {
     for (const bytes of this.#queued) this.#socket.write(bytes);
     this.#queued = [];
     this.#queuedBytes = 0;
+    this.#onUnsent = [];
   }
 
-  write(bytes: Buffer): void {
-    if (!this.#open) return;
+  /**
+   * Writes now, or queues until the connection is up. `onUnsent` is called when the bytes will
+   * never be written (connection refused, TLS handshake failed, queue full, already closed).
+   */
+  write(bytes: Buffer, onUnsent?: () => void): void {
+    if (!this.#open) {
+      onUnsent?.();
+      return;
+    }
     if (this.#ready) {
       this.#socket.write(bytes);
       return;
     }
-    if (this.#queuedBytes + bytes.length > MAX_QUEUED_BYTES) return;
+    if (this.#queuedBytes + bytes.length > MAX_QUEUED_BYTES) {
+      onUnsent?.();
+      return;
+    }
     this.#queued.push(bytes);
     this.#queuedBytes += bytes.length;
+    if (onUnsent) this.#onUnsent.push(onUnsent);
   }
 
   close(): void {
