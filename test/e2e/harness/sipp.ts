@@ -54,6 +54,8 @@ export interface SippOptions {
   readonly name?: string;
   /** -s: the user part of the Request-URI; 'service' by default. */
   readonly service?: string;
+  /** Write SIPp's message log (default true); benchmarks turn it off. */
+  readonly traceMessages?: boolean;
   /** More arguments, appended last. */
   readonly extraArgs?: readonly string[];
   /** Pass ava's `t`: SIPp is then stopped when the test ends, passed or failed. */
@@ -257,9 +259,8 @@ async function sippCommand(
     String(options.recvTimeoutMs ?? 5000),
     '-buff_size',
     '4194304',
-    '-trace_msg',
-    '-message_file',
-    files.messages,
+    // The message log costs SIPp more than the calls do: benchmarks turn it off.
+    ...(options.traceMessages === false ? [] : ['-trace_msg', '-message_file', files.messages]),
     '-trace_err',
     '-error_file',
     files.errors,
