@@ -7,13 +7,13 @@
  * rate with < 0.1 % failed or retransmitted calls is the sustained rate.
  *
  * The figures move 10–25 % between sittings on a shared machine; compare within one run.
- * Usage: npm run bench:proxy [-- --tcp] [-- --seconds N] [-- --rates 500,1000,2000]
+ * Usage: npm run bench:proxy [-- --tcp] [--seconds N] [--rates 500,1000,2000] [--no-log]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/e2e/harness/ports.js';
+import { freePort, waitForSocket } from '../test/e2e/harness/ports.js';
 import { startProcess } from '../test/e2e/harness/processes.js';
 import { runSipp, startSippUas } from '../test/e2e/harness/sipp.js';
 
@@ -88,28 +88,29 @@ async function main(): Promise<void> {
       `${transport}:127.0.0.1:${proxyPort}`,
       '--carrier',
       `127.0.0.1:${uasPort};transport=${transport}`,
-      '--log',
-      join(work, 'proxy.log'),
+      ...(args.includes('--no-log') ? [] : ['--log', join(work, 'proxy.log')]),
     ],
     { name: 'trunkguard proxy' },
   );
   const steps: Step[] = [];
   try {
-    // The log goes to the file only (console off): readiness is its `ready` line there.
-    await waitForFileLine(
-      join(work, 'proxy.log'),
-      /"event":"ready"/,
-      10_000,
-      () => proxy.exitStatus !== null,
-    );
+    // The log goes to the file only (console off): readiness is its `ready` line there, or
+    // with --no-log (no log at all, to see what logging costs) the bound port.
+    if (args.includes('--no-log')) {
+      const pids = () => [proxy.pid];
+      await waitForSocket({ protocol: transport, host: '127.0.0.1', port: proxyPort, pids, timeoutMs: 10_000 });
+    } else {
+      const exited = () => proxy.exitStatus !== null;
+      await waitForFileLine(join(work, 'proxy.log'), /"event":"ready"/, 10_000, exited);
+    }
     // Warm-up (JIT, sockets), not counted.
     await runSipp({
       scenario: join(ROOT, 'test/fixtures/sipp/uac.xml'),
       remote: `127.0.0.1:${proxyPort}`,
       localPort: uacPort,
       transport: sippTransport,
-      calls: 400,
-      rate: 200,
+      calls: 3000,
+      rate: 500,
       keys: keysUac,
       traceDir: work,
       name: 'warmup',

@@ -91,6 +91,8 @@ export interface SipProxyOptions {
   readonly resolve?: (hop: NextHopSettings, label: 'carrier' | 'customer') => Promise<readonly Target[]>;
   /** Called with every judged message (the API's recent-calls store, tests). */
   readonly onJudged?: (judged: JudgedMessage) => void;
+  /** How often idle calls are swept and table evictions logged; 5 s unless a test wants it sooner. */
+  readonly sweepIntervalMs?: number;
 }
 
 export class SipProxy {
@@ -164,7 +166,8 @@ export class SipProxy {
           listener.host,
           listener.port,
           (datagram) => this.#onDatagram(index, datagram.bytes, datagram.remote),
-          (error) => this.#log.error(error.message, { event: 'socket-error', transport: 'udp' }),
+          (error) =>
+            this.#log.error(`UDP socket: ${error.message}`, { event: 'socket-error', transport: 'udp' }),
         );
         bound = await udp.start();
       } else {
@@ -196,7 +199,7 @@ export class SipProxy {
       });
     }
     this.#checkTransportsServed();
-    this.#sweepTimer = setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS);
+    this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.#sweepTimer.unref();
     this.#log.info('ready', {
       event: 'ready',
@@ -621,7 +624,7 @@ export class SipProxy {
   #send(bytes: Buffer, target: Target, listener: RunningListener | null, onUnsent?: () => void): void {
     if (target.transport === 'udp') {
       const udp = listener?.udp ?? this.#listeners.find((l) => l.udp !== null)?.udp;
-      udp?.send(bytes, target, (error) => this.#sendFailed(error, target));
+      udp?.send(bytes, target);
       return;
     }
     this.#pool.connectionTo(target.transport, target, target.serverName).write(bytes, onUnsent);
@@ -631,9 +634,7 @@ export class SipProxy {
   #sendBack(bytes: Buffer, path: ReturnPath): void {
     if (path.transport === 'udp') {
       const udp = this.#listeners[path.listener]?.udp;
-      udp?.send(bytes, path.remote, (error) =>
-        this.#sendFailed(error, { ...path.remote, transport: 'udp', serverName: null }),
-      );
+      udp?.send(bytes, path.remote);
       return;
     }
     const connection = path.connection?.open
@@ -645,10 +646,6 @@ export class SipProxy {
   #answer(bytes: Buffer, path: ReturnPath): void {
     this.counters.answered++;
     this.#sendBack(bytes, path);
-  }
-
-  #sendFailed(error: Error, target: Target): void {
-    this.#log.info(`send failed: ${error.message}`, { event: 'send-failed', target: describeTarget(target) });
   }
 
   // ---- reporting -----------------------------------------------------------------------------

@@ -281,3 +281,58 @@ test('enforce mode answers an offer with a finding at the threshold with 488 and
   t.is(carrier.pending, 0);
   t.true(running.lines.some((line) => line.event === 'offer-refused'));
 });
+
+test('TCP in, UDP out: a request over 1300 bytes is forwarded over UDP and flagged udp-message-too-large for that leg', async (t) => {
+  const carrier = await new UdpPeer().start();
+  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
+  const client = connect(running.tcpPort, '127.0.0.1');
+  t.teardown(async () => {
+    client.destroy();
+    carrier.close();
+    await running.stop();
+  });
+  // 1,200 bytes of Subject make the INVITE larger than RFC 3261 §18.1.1's 1300 bytes.
+  const big = fixture('invite-compact.sip')
+    .replace('SIP/2.0/UDP 192.0.2.10:5060', 'SIP/2.0/TCP 192.0.2.10:5060')
+    .replace('CSeq: 1 INVITE\r\n', `CSeq: 1 INVITE\r\nSubject: ${'x'.repeat(1200)}\r\n`);
+  client.write(Buffer.from(big, 'latin1'));
+  const forwarded = await carrier.next();
+  t.true(forwarded.bytes.length > 1300);
+  const flagged = running.lines.filter(
+    (line) => line.event === 'finding' && line.code === 'udp-message-too-large',
+  );
+  t.is(flagged.length, 1, 'once, for the UDP leg, not for the TCP one it arrived on');
+  t.is(flagged[0]?.transport, 'udp');
+  t.is(flagged[0]?.dst, `127.0.0.1:${carrier.port}`);
+});
+
+test('the dialog table cap: calls beyond it are summarized as evicted and the evictions logged once per sweep', async (t) => {
+  const carrier = await new UdpPeer().start();
+  const customer = await new UdpPeer().start();
+  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'), {
+    dialogs: { maxCalls: 2, ttlSeconds: 3600 },
+  });
+  t.teardown(async () => {
+    carrier.close();
+    customer.close();
+    await running.stop();
+  });
+  const invite = fixture('invite-compact.sip');
+  for (let call = 0; call < 5; call++) {
+    customer.send(invite.replace('i: compact-1@', `i: compact-${call}@`), running.udpPort);
+    await carrier.next();
+  }
+  const evicted = running.lines.filter((line) => line.event === 'call-summary' && line.ended === 'evicted');
+  t.deepEqual(
+    evicted.map((line) => line.callId),
+    ['compact-0@192.0.2.10', 'compact-1@192.0.2.10', 'compact-2@192.0.2.10'],
+  );
+  const deadline = Date.now() + 3000;
+  while (!running.lines.some((line) => line.event === 'dialog-table') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const table = running.lines.filter((line) => line.event === 'dialog-table');
+  t.is(table.length, 1);
+  t.is(table[0]?.evicted, 3);
+  t.is(table[0]?.size, 2);
+});

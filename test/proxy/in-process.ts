@@ -84,6 +84,7 @@ export async function startProxy(
     transports: [new winston.transports.Stream({ stream: sink })],
   });
   const proxy = new SipProxy(settings, logger, {
+    sweepIntervalMs: 50,
     // Tests give numeric next hops: no DNS.
     resolve: async (next) => [
       { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },
