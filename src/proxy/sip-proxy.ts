@@ -258,11 +258,29 @@ export class SipProxy {
     this.#log.info('stopped', { event: 'stopped', ...this.counters });
   }
 
-  /** A UDP next hop needs a UDP listener to send from; TCP/TLS ones open connections. */
+  /**
+   * A UDP next hop needs a UDP listener to send from. A TCP/TLS next hop opens its own
+   * connections, but with Record-Route on, our Record-Route must name a socket of that transport:
+   * in-dialog requests from that side come back to it (RFC 3261 §16.6 item 4: the URI "MUST"
+   * resolve to this element), and Twilio's secure trunking sends its own INVITEs over TLS too.
+   */
   #checkTransportsServed(): void {
-    for (const target of [this.#carrier, this.#customer]) {
-      if (target?.transport === 'udp' && !this.#listeners.some((l) => l.transport === 'udp'))
-        throw new Error(`next hop ${describeTarget(target)} is UDP but no UDP listener is configured`);
+    for (const [name, target] of [
+      ['carrier', this.#carrier],
+      ['customer', this.#customer],
+    ] as const) {
+      if (target === null || this.#listeners.some((l) => l.transport === target.transport)) continue;
+      const transport = target.transport.toUpperCase();
+      if (target.transport === 'udp')
+        throw new Error(
+          `the ${name} next hop ${describeTarget(target)} is UDP but no UDP listener is configured`,
+        );
+      if (this.#settings.recordRoute)
+        throw new Error(
+          `the ${name} next hop ${describeTarget(target)} is reached over ${transport} and Record-Route is on, ` +
+            `but no ${transport} listener is configured for in-dialog requests to come back to: add one ` +
+            `(e.g. --listen ${target.transport}:0.0.0.0:${target.transport === 'tls' ? '5061 --tls-cert FILE --tls-key FILE' : '5060'}) or use --no-record-route`,
+        );
     }
   }
 

@@ -22,9 +22,10 @@ export interface LogLine {
 
 export interface RunningProxy {
   readonly proxy: SipProxy;
-  /** Bound port of the first listener of each transport. */
+  /** Bound port of the first listener of each transport (0: none). */
   readonly udpPort: number;
   readonly tcpPort: number;
+  readonly tlsPort: number;
   readonly lines: LogLine[];
   readonly raw: string[];
   stop(): Promise<void>;
@@ -41,12 +42,14 @@ export async function startProxy(
   tls: TlsMaterial | null = null,
 ): Promise<RunningProxy> {
   const judge = loadConfig(new URL('test/fixtures/config/proxy-e2e.yaml', REPO).pathname);
-  const listeners: ListenerSettings[] = (['udp', 'tcp'] as const).map((transport) => ({
+  // UDP and TCP always; TLS too when the test gives the proxy a certificate.
+  const transports = tls?.cert ? (['udp', 'tcp', 'tls'] as const) : (['udp', 'tcp'] as const);
+  const listeners: ListenerSettings[] = transports.map((transport) => ({
     transport,
     host: '127.0.0.1',
     port: 0,
     side: 'auto',
-    advertise: advertise[transport] ?? null,
+    advertise: transport === 'tls' ? null : (advertise[transport] ?? null),
   }));
   const settings: ProxySettings = {
     judge,
@@ -92,7 +95,15 @@ export async function startProxy(
   });
   await proxy.start(tls);
   const port = (transport: string) => proxy.listeners.find((l) => l.transport === transport)?.bound.port ?? 0;
-  return { proxy, udpPort: port('udp'), tcpPort: port('tcp'), lines, raw, stop: () => proxy.stop() };
+  return {
+    proxy,
+    udpPort: port('udp'),
+    tcpPort: port('tcp'),
+    tlsPort: port('tls'),
+    lines,
+    raw,
+    stop: () => proxy.stop(),
+  };
 }
 
 /** A UDP peer whose datagrams queue up until a test takes them. */

@@ -36,9 +36,10 @@ async function tlsCarrier(): Promise<{
   };
 }
 
+/** The proxy's own certificate (its TLS listener, which Record-Route names) and the test CA. */
 const trusting: TlsMaterial = {
-  cert: null,
-  key: null,
+  cert: pem('proxy.crt'),
+  key: pem('proxy.key'),
   ca: pem('ca.crt'),
   verifyPeer: true,
   minVersion: 'TLSv1.2',
@@ -69,11 +70,14 @@ test('UDP in, TLS out: Via says TLS, double Record-Route (RFC 5658), the respons
   t.true(['TLSv1.2', 'TLSv1.3'].includes(far.socket.getProtocol() ?? ''));
   // Carrier given as an IP: no SNI (RFC 6066 §3: literal addresses are not permitted).
   t.false(Boolean((far.socket as TLSSocket & { servername?: string | false }).servername));
-  const via = /^Via: SIP\/2\.0\/TLS 127\.0\.0\.1:5061;branch=z9hG4bKtg[A-Za-z0-9_-]+\r\n/m.exec(forwarded);
+  const via = new RegExp(
+    `^Via: SIP/2\\.0/TLS 127\\.0\\.0\\.1:${running.tlsPort};branch=z9hG4bKtg[A-Za-z0-9_-]+;alias\r\n`,
+    'm',
+  ).exec(forwarded);
   t.truthy(via, forwarded);
   const recordRoutes = forwarded.match(/^Record-Route: .*$/gm) ?? [];
   t.deepEqual(recordRoutes, [
-    'Record-Route: <sip:127.0.0.1:5061;transport=tls;lr>',
+    `Record-Route: <sip:127.0.0.1:${running.tlsPort};transport=tls;lr>`,
     `Record-Route: <sip:127.0.0.1:${running.udpPort};transport=udp;lr>`,
   ]);
   const response = forwarded

@@ -10,9 +10,8 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Ports this process has handed out already. The kernel may give the same ephemeral port to two
- * bind(0) calls in a row once the first socket is closed, and a test asks for several ports
- * before any peer binds them; skipping the ones already given keeps them distinct.
+ * Ports this process has handed out already: a test asks for several ports before any peer binds
+ * them, and a probe finds each free until then; skipping the ones already given keeps them distinct.
  */
 const handedOut = new Set<number>();
 
@@ -42,17 +41,39 @@ function probeUdp(host: string, port: number): Promise<boolean> {
 }
 
 /**
- * A port on host that is free for both UDP and TCP: the kernel picks a TCP port (bind to 0),
- * then the same UDP port must bind too; otherwise try again (bounded).
+ * Where ports are picked: below the kernel's ephemeral range (ip_local_port_range, 32768-60999
+ * by default). A port from bind(0) is one the kernel may hand to any other socket of any process
+ * a moment later (an outgoing TCP connection, a UDP socket bound to port 0, SIPp's own sockets),
+ * between our probe and the peer binding it; ports below that range it never hands out by
+ * itself, so only another explicit pick can take one, and picks are random over ~20,000 ports.
+ */
+const PICK_FROM = 10_000;
+
+async function pickLimit(): Promise<number> {
+  try {
+    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'latin1');
+    const low = Number(range.trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > PICK_FROM + 1000) return low;
+  } catch {
+    // not Linux: keep the default
+  }
+  return 32_768;
+}
+
+/**
+ * A port on host that is free for both UDP and TCP, picked at random below the ephemeral range
+ * and probed (bind TCP, then UDP); otherwise try again (bounded).
  * `alsoFree` asks for more ports at fixed offsets to be free on UDP as well (SIPp binds its media
  * echo sockets at -mp and -mp+2).
  */
 export async function freePort(host = '127.0.0.1', alsoFree: readonly number[] = []): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = await probeTcp(host, 0);
-    if (port === null || handedOut.has(port)) continue;
-    const offsets = [0, ...alsoFree];
-    if (offsets.some((offset) => port + offset > 65535)) continue;
+  const limit = await pickLimit();
+  const offsets = [0, ...alsoFree];
+  const widest = Math.max(...offsets);
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = PICK_FROM + Math.floor(Math.random() * (limit - PICK_FROM - widest));
+    if (offsets.some((offset) => handedOut.has(port + offset))) continue;
+    if ((await probeTcp(host, port)) !== port) continue;
     let free = true;
     for (const offset of offsets) {
       if (!(await probeUdp(host, port + offset))) {
@@ -64,7 +85,7 @@ export async function freePort(host = '127.0.0.1', alsoFree: readonly number[] =
     for (const offset of offsets) handedOut.add(port + offset);
     return port;
   }
-  throw new Error(`freePort: found no port on ${host} free for both UDP and TCP in 50 attempts`);
+  throw new Error(`freePort: found no port on ${host} free for both UDP and TCP in 200 attempts`);
 }
 
 export type SocketProtocol = 'udp' | 'tcp';

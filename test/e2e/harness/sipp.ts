@@ -287,7 +287,8 @@ async function readIfThere(path: string): Promise<string> {
   }
 }
 
-const ENTRY_HEAD = /^(\w+) message (sent|received) [([](\d+)[)\]] bytes ?:$/;
+/** SIPp 3.6.1 writes "UDP message sent (669 bytes):" but "UDP message received [257] bytes :". */
+const ENTRY_HEAD = /^(\w+) message (sent|received) (?:\((\d+) bytes\)|\[(\d+)\] bytes ?):$/;
 
 /** Parses SIPp's -trace_msg log. Entries that are not messages (SIPp notes) are skipped. */
 export function parseSippMessages(log: string): SippMessage[] {
@@ -304,7 +305,7 @@ export function parseSippMessages(log: string): SippMessage[] {
     // count in the head is exact (latin1 keeps one byte per char). An entry shorter than its
     // count is one SIPp is still writing: left for the next read.
     const rest = entry.slice(newline + 2);
-    const size = Number(head[3]);
+    const size = Number(head[3] ?? head[4]);
     if (rest.length < size) continue;
     const text = rest.slice(0, size);
     const startLine = text.slice(0, text.indexOf('\r\n') === -1 ? undefined : text.indexOf('\r\n'));
