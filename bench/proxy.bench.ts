@@ -20,13 +20,13 @@ import { runSipp, startSippUas } from '../test/e2e/harness/sipp.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
 const transport = args.includes('--tcp') ? 'tcp' : 'udp';
-const seconds = Number(valueOf('--seconds') ?? 5);
-const rates = (valueOf('--rates') ?? '250,500,1000,1500,2000,3000,4000').split(',').map(Number);
+const seconds = Number(flagValue('--seconds') ?? 5);
+const rates = (flagValue('--rates') ?? '250,500,1000,1500,2000,3000,4000').split(',').map(Number);
 /** The clock ticks /proc counts CPU time in (USER_HZ); 100 on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
 const LOSS_LIMIT = 0.001;
 
-function valueOf(flag: string): string | undefined {
+function flagValue(flag: string): string | undefined {
   const index = args.indexOf(flag);
   return index >= 0 ? args[index + 1] : undefined;
 }
@@ -98,7 +98,13 @@ async function main(): Promise<void> {
     // with --no-log (no log at all, to see what logging costs) the bound port.
     if (args.includes('--no-log')) {
       const pids = () => [proxy.pid];
-      await waitForSocket({ protocol: transport, host: '127.0.0.1', port: proxyPort, pids, timeoutMs: 10_000 });
+      await waitForSocket({
+        protocol: transport,
+        host: '127.0.0.1',
+        port: proxyPort,
+        pids,
+        timeoutMs: 10_000,
+      });
     } else {
       const exited = () => proxy.exitStatus !== null;
       await waitForFileLine(join(work, 'proxy.log'), /"event":"ready"/, 10_000, exited);
