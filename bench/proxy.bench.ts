@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
 const transport = args.includes('--tcp') ? 'tcp' : 'udp';
 const seconds = Number(flagValue('--seconds') ?? 5);
-const rates = (flagValue('--rates') ?? '250,500,1000,1500,2000,3000,4000').split(',').map(Number);
+const rates = (flagValue('--rates') ?? '250,500,1000,1500,2000,3000,4000,5000,6000').split(',').map(Number);
 /** The clock ticks /proc counts CPU time in (USER_HZ); 100 on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
 const LOSS_LIMIT = 0.001;
