@@ -62,11 +62,27 @@ export function splitHeaderValue(value: string): string[] {
   if (!value.includes(',')) return [trimLws(value)];
   const out: string[] = [];
   let start = 0;
+  for (const comma of valueSeparators(value)) {
+    out.push(trimLws(value.slice(start, comma)));
+    start = comma + 1;
+  }
+  out.push(trimLws(value.slice(start)));
+  return out;
+}
+
+/**
+ * Offsets of the first `limit` commas that separate values: commas inside a quoted string
+ * (`"Doe, John"`) or inside `<...>` (`<sip:a;x=",">`) are data. splitHeaderValue splits here, and
+ * the proxy's splice removes a value by the same offsets, so the two always agree.
+ */
+export function valueSeparators(text: string, limit = Number.POSITIVE_INFINITY): number[] {
+  const found: number[] = [];
   let inQuote = false;
   let angle = 0;
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
+  for (let i = 0; i < text.length && found.length < limit; i++) {
+    const code = text.charCodeAt(i);
     if (inQuote) {
+      // RFC 3261 §25.1: quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) escapes the next character.
       if (code === 0x5c) i++;
       else if (code === 0x22) inQuote = false;
     } else if (code === 0x22) {
@@ -76,12 +92,10 @@ export function splitHeaderValue(value: string): string[] {
     } else if (code === 0x3e) {
       if (angle > 0) angle--;
     } else if (code === 0x2c && angle === 0) {
-      out.push(trimLws(value.slice(start, i)));
-      start = i + 1;
+      found.push(i);
     }
   }
-  out.push(trimLws(value.slice(start)));
-  return out;
+  return found;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { isWhitespace, skipWhitespace } from './abnf.js';
 import { HeaderLine } from './header-index.js';
-import { splitHeaderValue } from './header-values.js';
+import { splitHeaderValue, valueSeparators } from './header-values.js';
 import type { HeaderField, SipMessage } from './message.js';
 
 /** Replace bytes [at, at+remove) with insert. */
@@ -192,40 +192,12 @@ const LF = 0x0a;
 function removeLeadingValues(message: SipMessage, field: HeaderField, count: number): ByteEdit {
   const bounds = valueBounds(message, field);
   const text = message.bytes.toString('latin1', bounds.start, bounds.end);
-  const commas = separators(text, count);
+  const commas = valueSeparators(text, count);
   const comma = commas[count - 1];
   const kept = comma === undefined ? text.length : skipWhitespace(text, comma + 1);
   if (onlySeparators(text, kept)) return { at: field.start, remove: field.end - field.start, insert: '' };
   const first = skipWhitespace(text, 0);
   return { at: bounds.start + first, remove: kept - first, insert: '' };
-}
-
-/**
- * Offsets of the first `limit` commas that separate values: commas inside a quoted string
- * (`"Doe, John"`) or inside `<...>` (`<sip:a;x=",">`) are data. The same rules as
- * `splitHeaderValue`, so that value k there is the text between separator k-1 and k here.
- */
-function separators(text: string, limit: number): number[] {
-  const found: number[] = [];
-  let inQuote = false;
-  let angle = 0;
-  for (let i = 0; i < text.length && found.length < limit; i++) {
-    const code = text.charCodeAt(i);
-    if (inQuote) {
-      // RFC 3261 §25.1: quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) escapes the next character.
-      if (code === 0x5c) i++;
-      else if (code === 0x22) inQuote = false;
-    } else if (code === 0x22) {
-      inQuote = true;
-    } else if (code === 0x3c) {
-      angle++;
-    } else if (code === 0x3e) {
-      if (angle > 0) angle--;
-    } else if (code === 0x2c && angle === 0) {
-      found.push(i);
-    }
-  }
-  return found;
 }
 
 /** True when `text` from `from` holds only whitespace and commas (empty list elements). */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import test from 'ava';
-import { hop, REPO, StreamCollector, startProxy, tcpPeer, UdpPeer } from './in-process.js';
+import { hop, REPO, StreamCollector, startProxy, tcpPeer, UdpPeer, udpScene } from './in-process.js';
 
 const SPLICE = new URL('test/fixtures/sip/splice/', REPO);
 const fixture = (name: string) => readFileSync(new URL(name, SPLICE)).toString('latin1');
@@ -86,14 +86,7 @@ const CASES: { file: string; routeEdit?: (text: string) => string; answered: boo
 
 for (const { file, routeEdit, answered } of CASES) {
   test(`UDP: ${file} reaches the carrier byte-exact but for our edits, and its response comes back byte-exact`, async (t) => {
-    const carrier = await new UdpPeer().start();
-    const customer = await new UdpPeer().start();
-    const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'), {}, ADVERTISE);
-    t.teardown(async () => {
-      carrier.close();
-      customer.close();
-      await running.stop();
-    });
+    const { carrier, customer, running } = await udpScene(t, {}, ADVERTISE);
     const original = fixture(file);
     customer.send(original, running.udpPort);
     const forwarded = (await carrier.next()).bytes.toString('latin1');
@@ -116,14 +109,7 @@ for (const { file, routeEdit, answered } of CASES) {
 }
 
 test('UDP: the response goes to the request source even when the Via sent-by is unreachable, with no received/rport added', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t);
   const invite = fixture('invite-compact.sip'); // Via sent-by 192.0.2.10:5060: nobody there
   customer.send(invite, running.udpPort);
   const forwarded = (await carrier.next()).bytes.toString('latin1');
@@ -137,14 +123,7 @@ test('UDP: the response goes to the request source even when the Via sent-by is 
 });
 
 test('UDP: a retransmission gets the same branch; a different request another', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t);
   const branchOf = (text: string) => /branch=(z9hG4bKtg[^;\r\n]+)/.exec(text)?.[1];
   const invite = fixture('invite-compact.sip');
   customer.send(invite, running.udpPort);
@@ -159,14 +138,7 @@ test('UDP: a retransmission gets the same branch; a different request another', 
 });
 
 test('Max-Forwards 0 is answered 483 and not forwarded; the next request goes through', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t);
   const invite = fixture('invite-compact.sip');
   customer.send(invite.replace('Max-Forwards: 70', 'Max-Forwards: 0'), running.udpPort);
   const answer = (await customer.next()).bytes.toString('latin1');
@@ -178,14 +150,7 @@ test('Max-Forwards 0 is answered 483 and not forwarded; the next request goes th
 });
 
 test('a request that comes back carrying our Via with the same loop part is answered 482', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t);
   customer.send(fixture('invite-compact.sip'), running.udpPort);
   const forwarded = (await carrier.next()).bytes.toString('latin1');
   // A misrouting next hop sends it straight back, with a Via of its own on top.
@@ -199,14 +164,7 @@ test('a request that comes back carrying our Via with the same loop part is answ
 });
 
 test('garbage is logged as malformed-message, an answerable bad request gets 400, and the next call goes through', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'));
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t);
   customer.send(Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0a, 0x0d]), running.udpPort);
   const invite = fixture('invite-compact.sip');
   customer.send(invite.replace(/^INVITE [^\r\n]+/, 'INVITE this is not a request line'), running.udpPort);
@@ -260,14 +218,7 @@ test('TCP in, TCP out: byte-exact request, response on the same connection', asy
 });
 
 test('enforce mode answers an offer with a finding at the threshold with 488 and a Warning naming the code', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'), { enforce: 'medium' });
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
-  });
+  const { carrier, customer, running } = await udpScene(t, { enforce: 'medium' });
   // A private media address from the customer side: private-media-address (medium).
   const invite = fixture('invite-compact.sip').replace(/192\.0\.2\.10\r\nt=/, '10.1.22.33\r\nt=');
   t.true(invite.includes('c=IN IP4 10.1.22.33'));
@@ -307,15 +258,8 @@ test('TCP in, UDP out: a request over 1300 bytes is forwarded over UDP and flagg
 });
 
 test('the dialog table cap: calls beyond it are summarized as evicted and the evictions logged once per sweep', async (t) => {
-  const carrier = await new UdpPeer().start();
-  const customer = await new UdpPeer().start();
-  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'), {
+  const { carrier, customer, running } = await udpScene(t, {
     dialogs: { maxCalls: 2, ttlSeconds: 3600 },
-  });
-  t.teardown(async () => {
-    carrier.close();
-    customer.close();
-    await running.stop();
   });
   const invite = fixture('invite-compact.sip');
   for (let call = 0; call < 5; call++) {

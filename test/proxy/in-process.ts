@@ -106,6 +106,26 @@ export async function startProxy(
   };
 }
 
+/**
+ * The usual scene: a UDP customer and a UDP carrier peer with the proxy between them, all three
+ * closed when the test ends (passed or failed).
+ */
+export async function udpScene(
+  t: { teardown(fn: () => unknown): void },
+  overrides: Partial<ProxySettings> = {},
+  advertise: Partial<Record<'udp' | 'tcp', ListenerSettings['advertise']>> = {},
+): Promise<{ carrier: UdpPeer; customer: UdpPeer; running: RunningProxy }> {
+  const carrier = await new UdpPeer().start();
+  const customer = await new UdpPeer().start();
+  const running = await startProxy(hop('127.0.0.1', carrier.port, 'udp'), overrides, advertise);
+  t.teardown(async () => {
+    carrier.close();
+    customer.close();
+    await running.stop();
+  });
+  return { carrier, customer, running };
+}
+
 /** A UDP peer whose datagrams queue up until a test takes them. */
 export class UdpPeer {
   readonly #socket: UdpSocket = createSocket('udp4');

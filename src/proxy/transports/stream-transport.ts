@@ -18,7 +18,6 @@ import {
 import {
   checkServerIdentity,
   createServer as createTlsServer,
-  type PeerCertificate,
   type TLSSocket,
   connect as tlsConnect,
 } from 'node:tls';
@@ -248,51 +247,37 @@ export class ConnectionPool {
   }
 
   #open(transport: 'tcp' | 'tls', remote: Endpoint, serverName: string | null): Connection {
-    let socket: Socket;
-    let connection: Connection;
-    const onClose = (c: Connection) => this.#forget(c);
-    if (transport === 'tls') {
-      const tls = this.tls;
-      const tlsSocket = tlsConnect({
-        host: remote.host,
-        port: remote.port,
-        // SNI carries a host name only (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted").
-        ...(serverName !== null ? { servername: serverName } : {}),
-        ...(tls?.ca ? { ca: tls.ca } : {}),
-        ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-        rejectUnauthorized: tls?.verifyPeer ?? true,
-        minVersion: tls?.minVersion ?? 'TLSv1.2',
-        // Verify the name the carrier was configured by, or the IP when it was given as one.
-        checkServerIdentity: (host, cert) => checkIdentity(serverName ?? remote.host, cert, host),
-      });
-      socket = tlsSocket;
-      connection = new Connection(
-        'tls',
-        socket,
-        remote,
-        true,
-        false,
-        this.maxMessageSize,
-        this.events,
-        onClose,
-      );
-      tlsSocket.once('secureConnect', () => connection.markReady());
-    } else {
-      socket = tcpConnect({ host: remote.host, port: remote.port });
-      connection = new Connection(
-        'tcp',
-        socket,
-        remote,
-        true,
-        false,
-        this.maxMessageSize,
-        this.events,
-        onClose,
-      );
-      socket.once('connect', () => connection.markReady());
-    }
+    const socket = transport === 'tls' ? this.#tlsSocket(remote, serverName) : tcpConnect(remote);
+    const connection = new Connection(
+      transport,
+      socket,
+      remote,
+      true,
+      false,
+      this.maxMessageSize,
+      this.events,
+      (c) => this.#forget(c),
+    );
+    // Ready to write once connected, and for TLS once the handshake (and certificate check) is done.
+    socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => connection.markReady());
     this.#add(connection);
     return connection;
+  }
+
+  #tlsSocket(remote: Endpoint, serverName: string | null): TLSSocket {
+    const tls = this.tls;
+    return tlsConnect({
+      host: remote.host,
+      port: remote.port,
+      // SNI carries a host name only (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted").
+      ...(serverName !== null ? { servername: serverName } : {}),
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+      rejectUnauthorized: tls?.verifyPeer ?? true,
+      minVersion: tls?.minVersion ?? 'TLSv1.2',
+      // Verify the name the carrier was configured by, or the IP when it was given as one.
+      checkServerIdentity: (_host, cert) => checkServerIdentity(serverName ?? remote.host, cert),
+    });
   }
 
   #add(connection: Connection): void {
@@ -317,8 +302,4 @@ export class ConnectionPool {
 
 function keyOf(transport: string, remote: Endpoint): string {
   return `${transport}:${formatEndpoint(remote)}`;
-}
-
-function checkIdentity(name: string, cert: PeerCertificate, _host: string): Error | undefined {
-  return checkServerIdentity(name, cert);
 }
