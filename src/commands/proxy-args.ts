@@ -6,7 +6,14 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { isSeverity, type Severity } from '../policy/codes.js';
-import { type ProxyFlags, parseAdvertise } from '../proxy/load-proxy-settings.js';
+import { LOG_LEVELS } from '../policy/schema/config-schema.js';
+import {
+  type HttpListen,
+  type ProxyFlags,
+  parseAdvertise,
+  parseHttpListen,
+  type SyslogTarget,
+} from '../proxy/load-proxy-settings.js';
 import {
   defaultPort,
   isProxyTransport,
@@ -14,7 +21,13 @@ import {
   parseHostPort,
   parseNextHop,
 } from '../proxy/next-hop.js';
-import type { ListenerSettings, ListenerSide, NextHopSettings, ProxyTransport } from '../proxy/settings.js';
+import type {
+  ListenerSettings,
+  ListenerSide,
+  LogLevel,
+  NextHopSettings,
+  ProxyTransport,
+} from '../proxy/settings.js';
 import { UsageError } from './command-io.js';
 
 export const PROXY_USAGE = `Usage: trunkguard proxy [options] --carrier HOST[:PORT][;transport=udp|tcp|tls]
@@ -39,7 +52,6 @@ Options:
                         (default: routed by their Route set and Request-URI)
   --profile NAME        carrier profile from rules/, or a profile file
                         (default: the config's, twilio)
-  --log FILE            also append the JSON log lines to FILE (default: the config's log.file)
   --record-route        add Record-Route, so in-dialog requests come back through the proxy
                         (default)
   --no-record-route     do not add Record-Route
@@ -50,7 +62,24 @@ Options:
   --tls-ca FILE         PEM CAs trusted for the carrier's certificate
                         (default: Node's CA store)
   --no-verify-peer      do not verify the certificate of TLS next hops (tests only)
-  --http HOST:PORT      the HTTP API: not in this release yet`;
+  --http HOST:PORT      serve the HTTP API, /metrics and the dashboard there; a PORT alone
+                        means 127.0.0.1:PORT (default: the config's http.listen; the shipped
+                        config serves 127.0.0.1:8080)
+  --no-http             no HTTP server, whatever the config says
+  --http-token-file FILE
+                        require the bearer token in FILE on every HTTP request but /healthz
+                        (default: the config's http.token or http.tokenFile; none)
+  --log FILE            also append the JSON log lines to FILE (default: the config's
+                        log.file; its level and rotation still come from there)
+  --negotiation-log FILE
+                        write every SDP-bearing message to FILE, a trace for trunkguard
+                        check, SDES keys hashed (default: the config's log.negotiations)
+  --syslog HOST[:PORT][;transport=udp|tcp]
+                        also send the log lines to a syslog server as RFC 5424 (PORT default
+                        514, transport udp; level and facility from the config's log.syslog)
+  --log-level LEVEL     lowest level written to the console: error|warn|info|debug
+                        (default: the config's log.console, info)
+  --quiet               nothing on the console (the other log outputs still write)`;
 
 /** The flags and their types, for node:util parseArgs. */
 const OPTIONS = {
@@ -60,7 +89,13 @@ const OPTIONS = {
   customer: { type: 'string' },
   profile: { type: 'string' },
   http: { type: 'string' },
+  'no-http': { type: 'boolean' },
+  'http-token-file': { type: 'string' },
   log: { type: 'string' },
+  'negotiation-log': { type: 'string' },
+  syslog: { type: 'string' },
+  'log-level': { type: 'string' },
+  quiet: { type: 'boolean' },
   'record-route': { type: 'boolean' },
   'no-record-route': { type: 'boolean' },
   enforce: { type: 'string' },
@@ -80,15 +115,18 @@ export function parseProxyArgs(args: readonly string[]): ProxyFlags {
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`proxy takes no FILE arguments, got "${positionals[0]}"`);
-  if (values.http !== undefined) {
-    throw new UsageError(
-      'the HTTP API is not in this release yet (see the observability issue); remove --http',
-    );
-  }
   if (values['record-route'] && values['no-record-route']) {
     throw new UsageError('give --record-route or --no-record-route, not both');
   }
-  for (const flag of ['config', 'profile', 'log', 'tls-cert', 'tls-key', 'tls-ca'] as const) {
+  if (values['no-http'] && values.http !== undefined)
+    throw new UsageError('give --http or --no-http, not both');
+  if (values['no-http'] && values['http-token-file'] !== undefined) {
+    throw new UsageError('--http-token-file protects the HTTP server, which --no-http turns off');
+  }
+  if (values.quiet && values['log-level'] !== undefined) {
+    throw new UsageError('give --quiet or --log-level, not both (--quiet turns the console off)');
+  }
+  for (const flag of PATH_FLAGS) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a value`);
   }
   return {
@@ -97,7 +135,13 @@ export function parseProxyArgs(args: readonly string[]): ProxyFlags {
     listen: values.listen === undefined ? undefined : listeners(values.listen),
     carrier: values.carrier === undefined ? undefined : hopFlag('carrier', values.carrier),
     customer: values.customer === undefined ? undefined : hopFlag('customer', values.customer),
+    http: values['no-http'] ? null : values.http === undefined ? undefined : httpFlag(values.http),
+    httpTokenFile: values['http-token-file'],
     logFile: values.log,
+    negotiationLog: values['negotiation-log'],
+    syslog: values.syslog === undefined ? undefined : syslogFlag(values.syslog),
+    logLevel: values['log-level'] === undefined ? undefined : logLevelFlag(values['log-level']),
+    quiet: values.quiet ? true : undefined,
     recordRoute: values['record-route'] ? true : values['no-record-route'] ? false : undefined,
     enforce: values.enforce === undefined ? undefined : enforceFlag(values.enforce),
     tlsCert: values['tls-cert'],
@@ -106,6 +150,18 @@ export function parseProxyArgs(args: readonly string[]): ProxyFlags {
     verifyPeer: values['no-verify-peer'] ? false : undefined,
   };
 }
+
+/** Flags naming a file: an empty value is a mistake (a variable that was not set). */
+const PATH_FLAGS = [
+  'config',
+  'profile',
+  'log',
+  'negotiation-log',
+  'http-token-file',
+  'tls-cert',
+  'tls-key',
+  'tls-ca',
+] as const;
 
 function parseProxyArgv(args: readonly string[]) {
   return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
@@ -122,6 +178,49 @@ function enforceFlag(text: string): Severity | null {
   if (text === 'off') return null;
   if (isSeverity(text)) return text;
   throw new UsageError(`--enforce must be off, info, low, medium, high or critical, not "${text}"`);
+}
+
+function httpFlag(text: string): HttpListen {
+  const listen = parseHttpListen(text);
+  if (typeof listen === 'string') {
+    throw new UsageError(`--http "${text}": ${listen} (expected HOST:PORT, [IPv6]:PORT or PORT)`);
+  }
+  return listen;
+}
+
+function logLevelFlag(text: string): LogLevel {
+  const level = LOG_LEVELS.find((name) => name === text);
+  if (level === undefined)
+    throw new UsageError(`--log-level must be ${LOG_LEVELS.join(', ')}, not "${text}"`);
+  return level;
+}
+
+function syslogFlag(text: string): SyslogTarget {
+  const target = parseSyslog(text);
+  if (typeof target === 'string') {
+    throw new UsageError(`--syslog "${text}": ${target} (expected HOST[:PORT][;transport=udp|tcp])`);
+  }
+  return target;
+}
+
+/**
+ * `HOST[:PORT][;transport=udp|tcp]`: a syslog server, port 514 and UDP unless written
+ * (RFC 5426 §3.3 assigns 514/udp; RFC 6587 gives TCP no port of its own, so 514 there too).
+ */
+export function parseSyslog(text: string): SyslogTarget | string {
+  const [address = '', ...params] = text.trim().split(';');
+  const hostPort = parseHostPort(address);
+  if (typeof hostPort === 'string') return hostPort;
+  let protocol: SyslogTarget['protocol'] = 'udp';
+  for (const param of params) {
+    const [name = '', value = ''] = param.split('=', 2);
+    if (name.toLowerCase() !== 'transport')
+      return `";${param}" is not a --syslog parameter (only ;transport=udp|tcp)`;
+    const lower = value.toLowerCase();
+    if (lower !== 'udp' && lower !== 'tcp') return `transport "${value}" is not one of udp, tcp`;
+    protocol = lower;
+  }
+  return { host: hostPort.host, port: hostPort.port ?? 514, protocol };
 }
 
 /** Every --listen, expanded; the same transport, host and port twice is a mistake. */

@@ -1,6 +1,6 @@
 /**
- * The proxy's settings: the config file's `proxy:` and `log:` sections (and the judge's
- * profile and policy, through loadConfig), merged with the command-line flags. Flags win.
+ * The proxy's settings: the config file's `proxy:`, `log:` and `http:` sections (and the
+ * judge's profile and policy, through loadConfig), merged with the command-line flags. Flags win.
  *
  * Paths in the file are relative to the file, so a config and its certificates travel
  * together; paths in flags are relative to where the command runs, as a shell user expects.
@@ -8,7 +8,7 @@
  * problems only the flags can fix (no carrier anywhere, a TLS listener from --listen without
  * --tls-cert) are UsageErrors.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../commands/command-io.js';
@@ -27,20 +27,36 @@ import {
 } from '../policy/load-yaml.js';
 import type { JudgeConfig } from '../policy/profile.js';
 import {
+  HTTP_TOKEN_EXPECTED,
+  HTTP_TOKEN_PATTERN,
+  httpSchema,
   listenerSchema,
   nextHopSchema,
   proxySchema,
   type RawConfig,
   type RawListener,
+  syslogSchema,
 } from '../policy/schema/config-schema.js';
 import { isHostName, NEXT_HOP_FORMAT, parseHostPort, parseNextHop } from './next-hop.js';
 import type {
+  FileLogSettings,
+  HttpSettings,
   ListenerSettings,
+  LogLevel,
   LogSettings,
+  NegotiationLogSettings,
   NextHopSettings,
   ProxySettings,
+  RecentCallsSettings,
+  SyslogSettings,
   TlsSettings,
 } from './settings.js';
+
+/** Where the HTTP server binds: an IP address (IPv6 without brackets) and a port (0: any free one). */
+export type HttpListen = Pick<HttpSettings, 'host' | 'port'>;
+
+/** Where syslog lines go, as `--syslog` writes it. */
+export type SyslogTarget = Pick<SyslogSettings, 'host' | 'port' | 'protocol'>;
 
 /** What the command line said; undefined: not given, the config file (or the default) decides. */
 export interface ProxyFlags {
@@ -51,7 +67,20 @@ export interface ProxyFlags {
   readonly listen?: readonly ListenerSettings[] | undefined;
   readonly carrier?: NextHopSettings | undefined;
   readonly customer?: NextHopSettings | undefined;
+  /** `--http`: where the HTTP server binds; null: `--no-http`, no HTTP server whatever the config says. */
+  readonly http?: HttpListen | null | undefined;
+  /** `--http-token-file`: the bearer token's file, relative to cwd; wins over http.token and http.tokenFile. */
+  readonly httpTokenFile?: string | undefined;
+  /** `--log`: log.file.path (relative to cwd); the file's other fields from the config or defaults. */
   readonly logFile?: string | undefined;
+  /** `--negotiation-log`: log.negotiations.path (relative to cwd); its other fields as for logFile. */
+  readonly negotiationLog?: string | undefined;
+  /** `--syslog`: the syslog server; level, appName and facility from the config or defaults. */
+  readonly syslog?: SyslogTarget | undefined;
+  /** `--log-level`: the console output's level (the console is on with it, even if the config says false). */
+  readonly logLevel?: LogLevel | undefined;
+  /** `--quiet`: no console output. */
+  readonly quiet?: boolean | undefined;
   readonly recordRoute?: boolean | undefined;
   /** Null: `--enforce off`. */
   readonly enforce?: Severity | null | undefined;
@@ -66,6 +95,35 @@ export interface ProxyFlags {
  * same cap bounds what one connection can make the proxy buffer.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
+
+/** `http: {}` without a listen: the issue's "bound to 127.0.0.1 by default". */
+export const DEFAULT_HTTP_LISTEN: HttpListen = { host: '127.0.0.1', port: 8080 };
+
+export const DEFAULT_RECENT_CALLS: RecentCallsSettings = { maxCalls: 1000, maxBytes: 32 * 1024 * 1024 };
+
+/** log.file's fields other than path, when the config leaves them out. */
+export const DEFAULT_FILE_LOG: Omit<FileLogSettings, 'path'> = {
+  level: 'info',
+  maxBytes: 50 * 1024 * 1024,
+  maxFiles: 10,
+};
+
+/** log.syslog's fields, when the config leaves them out: the local syslog daemon over UDP. */
+export const DEFAULT_SYSLOG: SyslogSettings = {
+  host: '127.0.0.1',
+  port: 514,
+  protocol: 'udp',
+  level: 'warn',
+  appName: 'trunkguard',
+  facility: 'local0',
+};
+
+/** log.negotiations' fields other than path (and hashSecretFile, null), when the config leaves them out. */
+export const DEFAULT_NEGOTIATION_LOG: Omit<NegotiationLogSettings, 'path' | 'hashSecretFile'> = {
+  maxBytes: 100 * 1024 * 1024,
+  maxAgeSeconds: 24 * 3600,
+  maxFiles: 14,
+};
 
 /** UDP and TCP on every IPv4 interface, port 5060: what a SIP trunk expects to reach. */
 export function defaultListeners(): ListenerSettings[] {
@@ -92,6 +150,42 @@ export function parseAdvertise(text: string): ListenerSettings['advertise'] | st
 }
 
 /**
+ * Where the HTTP server binds: `HOST:PORT`, `[IPv6]:PORT`, or a `PORT` alone for
+ * 127.0.0.1:PORT. HOST is an IP address, as for SIP listeners. Returns the reason as a string
+ * when the text cannot be one.
+ */
+export function parseHttpListen(text: string): HttpListen | string {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const port = Number(trimmed);
+    return port <= 65535 ? { host: DEFAULT_HTTP_LISTEN.host, port } : `the port ${port} is not in 0-65535`;
+  }
+  if (!trimmed.startsWith('[') && isIP(trimmed) === 6) {
+    return 'an IPv6 address is written in brackets, then its port: [::1]:8080';
+  }
+  const parsed = parseHostPort(trimmed, 0);
+  if (typeof parsed === 'string') return parsed;
+  const ip = bindProblem(parsed.host);
+  if (ip !== null) return `"${parsed.host}" is ${ip}`;
+  if (parsed.port === null) {
+    const host = parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host;
+    return `no port: write ${host}:PORT, e.g. ${host}:8080`;
+  }
+  return { host: parsed.host, port: parsed.port };
+}
+
+/**
+ * Why a bearer token is refused, or null. Never quotes the token: it may be one character away
+ * from the real one.
+ */
+export function tokenProblem(token: string): string | null {
+  if (HTTP_TOKEN_PATTERN.test(token)) return null;
+  if (token.length === 0) return 'nothing';
+  const size = `${token.length} character${token.length === 1 ? '' : 's'}`;
+  return token.length < 16 ? `${size}, fewer than 16` : `${size}, some of them not allowed in a bearer token`;
+}
+
+/**
  * Loads the config file (default: the shipped one) and merges the flags over it. `cwd` is
  * where relative paths in flags are taken from. Throws ConfigError for problems in the files,
  * UsageError for problems the command line must fix.
@@ -105,8 +199,10 @@ export async function loadProxySettings(
   const proxy = raw.proxy ?? {};
   const listeners = flags.listen ?? proxy.listen?.map(toListener) ?? defaultListeners();
   const tls = tlsSettings(flags, raw, file, cwd);
-  throwIfAny(tlsIssues(source, raw, listeners, tls, flags));
+  const http = httpSettings(flags, source, raw, cwd);
+  throwIfAny([...tlsIssues(source, raw, listeners, tls, flags), ...http.issues]);
   const dialogs = proxy.dialogs ?? {};
+  const recentCalls = proxy.recentCalls ?? {};
   return {
     judge,
     listeners,
@@ -121,6 +217,11 @@ export async function loadProxySettings(
       ttlSeconds: dialogs.ttlSeconds ?? DEFAULT_TABLE_OPTIONS.ttlMs / 1000,
     },
     maxMessageBytes: proxy.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    http: http.settings,
+    recentCalls: {
+      maxCalls: recentCalls.maxCalls ?? DEFAULT_RECENT_CALLS.maxCalls,
+      maxBytes: recentCalls.maxBytes ?? DEFAULT_RECENT_CALLS.maxBytes,
+    },
   };
 }
 
@@ -136,8 +237,9 @@ interface LoadedFile {
 }
 
 /**
- * The judge part through loadConfig (which also schema-checks `proxy:` and `log:`), plus the
- * checks of the proxy's strings the schema leaves to us; every problem reported in one error.
+ * The judge part through loadConfig (which also schema-checks `proxy:`, `log:` and `http:`),
+ * plus the checks of the proxy's strings the schema leaves to us; every problem reported in
+ * one error.
  */
 function loadFile(file: string, profile: string | undefined): LoadedFile {
   const read = readYaml(file);
@@ -156,10 +258,25 @@ function loadFile(file: string, profile: string | undefined): LoadedFile {
   // A field the schema already rejected is not reported twice.
   const reported = new Set(issues.map((issue) => issue.field));
   const extra = proxyStringIssues(source).filter((issue) => !reported.has(issue.field));
-  throwIfAny([...issues, ...extra]);
+  throwIfAny([...withoutRedundantParents(issues), ...extra]);
   if (judge === null) throw new Error(`internal: loading ${file} failed without issues`);
   // loadConfig validated the same data against configSchema.
   return { judge, source, raw: data as RawConfig };
+}
+
+/**
+ * Fields whose schema is a choice of a constant or a mapping (`console: false`): when the
+ * mapping has a bad field, ajv also reports the choice at the parent, worded as if the mapping
+ * were not one.
+ */
+const CHOICE_FIELDS = ['log.console'];
+
+function withoutRedundantParents(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return issues.filter(
+    (issue) =>
+      !CHOICE_FIELDS.includes(issue.field) ||
+      !issues.some((other) => other.field.startsWith(`${issue.field}.`)),
+  );
 }
 
 function child(node: unknown, segment: PathSegment): unknown {
@@ -175,9 +292,10 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
 }
 
 /**
- * The strings in `proxy:` whose shape JSON Schema cannot check: addresses to bind, addresses to
- * advertise, next hops and the TLS server name. Checked with the parsers the flags use, and
- * only where the value is a string (anything else is the schema's to report).
+ * The strings whose shape JSON Schema cannot check: addresses to bind, addresses to advertise,
+ * next hops, the TLS server name, the HTTP address and token, the syslog server. Checked with
+ * the parsers the flags use, and only where the value is a string (anything else is the
+ * schema's to report).
  */
 export function proxyStringIssues(source: YamlSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -212,7 +330,30 @@ export function proxyStringIssues(source: YamlSource): ConfigIssue[] {
     proxySchema.properties.tls.properties.serverName.expected,
     serverNameProblem,
   );
-  issues.push(...duplicateListenerIssues(source, listen));
+  check(['http', 'listen'], httpSchema.properties.listen.expected, (text) => {
+    const parsed = parseHttpListen(text);
+    return typeof parsed === 'string' ? parsed : null;
+  });
+  check(['log', 'syslog', 'host'], syslogSchema.properties.host.expected, (text) =>
+    isIP(text) !== 0 || isHostName(text) ? null : 'neither an IP address nor a host name',
+  );
+  issues.push(...duplicateListenerIssues(source, listen), ...tokenIssues(source));
+  return issues;
+}
+
+/** http.token's characters (reported without the token), and token with tokenFile. */
+function tokenIssues(source: YamlSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const token = valueAt(source.data, ['http', 'token']);
+  const problem = typeof token === 'string' ? tokenProblem(token) : null;
+  if (problem !== null) {
+    issues.push(issueAt(source, ['http', 'token'], HTTP_TOKEN_EXPECTED, `a token of ${problem}`));
+  }
+  const tokenFile = valueAt(source.data, ['http', 'tokenFile']);
+  if (token !== undefined && tokenFile !== undefined) {
+    const got = `${describeValue(tokenFile)} as well as http.token`;
+    issues.push(issueAt(source, ['http', 'tokenFile'], 'either http.token or http.tokenFile, not both', got));
+  }
   return issues;
 }
 
@@ -304,13 +445,155 @@ function tlsSettings(flags: ProxyFlags, raw: RawConfig, file: string, cwd: strin
   };
 }
 
+/** Each log output: a flag sets one or two fields, the config or the defaults the rest. */
 function logSettings(flags: ProxyFlags, raw: RawConfig, file: string, cwd: string): LogSettings {
   const log = raw.log ?? {};
+  const fromFile = (path: string) => resolve(dirname(file), path);
   return {
-    console: log.console ?? true,
-    file: pathOf(flags.logFile, log.file, file, cwd),
-    level: log.level ?? 'info',
+    console: consoleSettings(flags, log.console),
+    file: fileLogSettings(
+      flags.logFile === undefined ? undefined : resolve(cwd, flags.logFile),
+      log.file,
+      fromFile,
+    ),
+    syslog: syslogSettings(flags.syslog, log.syslog),
+    negotiations: negotiationSettings(
+      flags.negotiationLog === undefined ? undefined : resolve(cwd, flags.negotiationLog),
+      log.negotiations,
+      fromFile,
+    ),
   };
+}
+
+type RawLog = NonNullable<RawConfig['log']>;
+
+function consoleSettings(flags: ProxyFlags, raw: RawLog['console']): LogSettings['console'] {
+  if (flags.quiet === true) return null;
+  if (flags.logLevel !== undefined) return { level: flags.logLevel };
+  return raw === false ? null : { level: raw?.level ?? 'info' };
+}
+
+function fileLogSettings(
+  flagPath: string | undefined,
+  raw: RawLog['file'],
+  fromFile: (path: string) => string,
+): FileLogSettings | null {
+  const path = flagPath ?? (raw === undefined ? undefined : fromFile(raw.path));
+  if (path === undefined) return null;
+  return {
+    path,
+    level: raw?.level ?? DEFAULT_FILE_LOG.level,
+    maxBytes: raw?.maxBytes ?? DEFAULT_FILE_LOG.maxBytes,
+    maxFiles: raw?.maxFiles ?? DEFAULT_FILE_LOG.maxFiles,
+  };
+}
+
+function syslogSettings(flag: SyslogTarget | undefined, raw: RawLog['syslog']): SyslogSettings | null {
+  if (flag === undefined && raw === undefined) return null;
+  return {
+    host: flag?.host ?? raw?.host ?? DEFAULT_SYSLOG.host,
+    port: flag?.port ?? raw?.port ?? DEFAULT_SYSLOG.port,
+    protocol: flag?.protocol ?? raw?.protocol ?? DEFAULT_SYSLOG.protocol,
+    level: raw?.level ?? DEFAULT_SYSLOG.level,
+    appName: raw?.appName ?? DEFAULT_SYSLOG.appName,
+    facility: raw?.facility ?? DEFAULT_SYSLOG.facility,
+  };
+}
+
+function negotiationSettings(
+  flagPath: string | undefined,
+  raw: RawLog['negotiations'],
+  fromFile: (path: string) => string,
+): NegotiationLogSettings | null {
+  const path = flagPath ?? (raw === undefined ? undefined : fromFile(raw.path));
+  if (path === undefined) return null;
+  return {
+    path,
+    maxBytes: raw?.maxBytes ?? DEFAULT_NEGOTIATION_LOG.maxBytes,
+    maxAgeSeconds:
+      raw?.maxAgeHours === undefined ? DEFAULT_NEGOTIATION_LOG.maxAgeSeconds : raw.maxAgeHours * 3600,
+    maxFiles: raw?.maxFiles ?? DEFAULT_NEGOTIATION_LOG.maxFiles,
+    hashSecretFile: raw?.hashSecretFile === undefined ? null : fromFile(raw.hashSecretFile),
+  };
+}
+
+interface HttpResult {
+  readonly settings: HttpSettings | null;
+  readonly issues: ConfigIssue[];
+}
+
+/**
+ * The HTTP server: on when the config has an `http:` section or `--http` is given, off with
+ * `--no-http`. The token file is read now, so a missing one stops the start rather than the
+ * first request; problems in the file are issues at its fields, in a flag UsageErrors.
+ */
+function httpSettings(flags: ProxyFlags, source: YamlSource, raw: RawConfig, cwd: string): HttpResult {
+  const section = raw.http;
+  if (flags.http === null || (flags.http === undefined && section === undefined)) {
+    if (flags.httpTokenFile !== undefined) {
+      const why =
+        flags.http === null
+          ? 'with --no-http'
+          : `without --http or an http: section in ${displayPath(source.file)}`;
+      throw new UsageError(`--http-token-file protects the HTTP server, which does not run ${why}`);
+    }
+    return { settings: null, issues: [] };
+  }
+  const listen = flags.http ?? configListen(section?.listen);
+  if (flags.httpTokenFile !== undefined) {
+    const path = resolve(cwd, flags.httpTokenFile);
+    const read = readToken(path);
+    if ('unreadable' in read) {
+      throw new UsageError(
+        `--http-token-file ${displayPath(path)}: cannot read the file (${read.unreadable})`,
+      );
+    }
+    if ('problem' in read) {
+      throw new UsageError(
+        `--http-token-file ${displayPath(path)}: expected a file holding ${HTTP_TOKEN_EXPECTED}, ` +
+          `got one holding ${read.problem}`,
+      );
+    }
+    return { settings: { ...listen, token: read.token }, issues: [] };
+  }
+  if (section?.token !== undefined || section?.tokenFile === undefined) {
+    return { settings: { ...listen, token: section?.token ?? null }, issues: [] };
+  }
+  const path = resolve(dirname(source.file), section.tokenFile);
+  const read = readToken(path);
+  if ('token' in read) return { settings: { ...listen, token: read.token }, issues: [] };
+  const written = describeValue(section.tokenFile);
+  const got =
+    'unreadable' in read
+      ? `${written} (cannot read ${displayPath(path)}: ${read.unreadable})`
+      : `${written}, holding ${read.problem}`;
+  const expected = `a file holding ${HTTP_TOKEN_EXPECTED}`;
+  return { settings: null, issues: [issueAt(source, ['http', 'tokenFile'], expected, got)] };
+}
+
+/** http.listen from the file; its string passed proxyStringIssues. */
+function configListen(listen: string | number | undefined): HttpListen {
+  if (listen === undefined) return DEFAULT_HTTP_LISTEN;
+  if (typeof listen === 'number') return { host: DEFAULT_HTTP_LISTEN.host, port: listen };
+  const parsed = parseHttpListen(listen);
+  if (typeof parsed === 'string') throw new Error(`internal: http.listen passed validation but ${parsed}`);
+  return parsed;
+}
+
+/** The token in a file, whitespace around it trimmed; or why it cannot be used. */
+type TokenRead = { readonly token: string } | { readonly unreadable: string } | { readonly problem: string };
+
+function readToken(path: string): TokenRead {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { unreadable: typeof code === 'string' ? code : String(error) };
+  }
+  const token = text.trim();
+  const problem = tokenProblem(token);
+  return problem === null ? { token } : { problem };
 }
 
 /** The TLS files: their field in `proxy.tls`, their flag, and what they hold. */

@@ -56,13 +56,64 @@ export interface TlsSettings {
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
 }
 
+/** One winston output with its own minimum level. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface FileLogSettings {
+  readonly path: string;
+  readonly level: LogLevel;
+  /** Rotate when the file reaches this size (renamed `<path>.<UTC time>`, src/report/rotating-file.ts). */
+  readonly maxBytes: number;
+  /** Rotated files kept. */
+  readonly maxFiles: number;
+}
+
+export interface SyslogSettings {
+  readonly host: string;
+  readonly port: number;
+  /** RFC 5424 over UDP (RFC 5426) or TCP (RFC 6587). */
+  readonly protocol: 'udp' | 'tcp';
+  readonly level: LogLevel;
+  readonly appName: string;
+  readonly facility: string;
+}
+
+/** The negotiation log: every SDP-bearing message, as a trace `trunkguard check` reads. */
+export interface NegotiationLogSettings {
+  readonly path: string;
+  /** Rotate at this size... */
+  readonly maxBytes: number;
+  /** ...or this age, whichever comes first. */
+  readonly maxAgeSeconds: number;
+  readonly maxFiles: number;
+  /**
+   * The secret SDES keys are hashed with (HMAC-SHA256), so the same key gives the same
+   * `inline:redacted-…` value across restarts and files. Null: read or create `<path>.secret`.
+   */
+  readonly hashSecretFile: string | null;
+}
+
 export interface LogSettings {
-  /** JSON lines on stdout (default true). */
-  readonly console: boolean;
-  /** Also append JSON lines to this file (null: no file). */
-  readonly file: string | null;
-  /** Lowest level written: findings are `warn`, call summaries and lifecycle `info`. */
-  readonly level: 'error' | 'warn' | 'info' | 'debug';
+  /** JSON lines on stdout, at or above this level; null: off. */
+  readonly console: { readonly level: LogLevel } | null;
+  readonly file: FileLogSettings | null;
+  readonly syslog: SyslogSettings | null;
+  readonly negotiations: NegotiationLogSettings | null;
+}
+
+/** The HTTP API and dashboard (fastify). */
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token required on everything but /healthz; null: none. */
+  readonly token: string | null;
+}
+
+/** The recent-calls store behind /api/calls and the dashboard. */
+export interface RecentCallsSettings {
+  readonly maxCalls: number;
+  /** Approximate memory cap for the whole store (messages' ladders, media, findings). */
+  readonly maxBytes: number;
 }
 
 export interface ProxySettings {
@@ -80,4 +131,7 @@ export interface ProxySettings {
   readonly dialogs: { readonly maxCalls: number; readonly ttlSeconds: number };
   /** Largest SIP message accepted on any transport, in bytes. */
   readonly maxMessageBytes: number;
+  /** Null: no HTTP server. */
+  readonly http: HttpSettings | null;
+  readonly recentCalls: RecentCallsSettings;
 }

@@ -158,22 +158,22 @@ for (const [name, want] of Object.entries(CASES)) {
   });
 }
 
-test('unknown top-level sections are rejected; reserved ones say they come later', (t) => {
+test('unknown top-level sections are rejected, with the closest known one', (t) => {
   const error = configError('unknown-section');
   t.deepEqual(
     error.issues.map((issue) => [issue.line, issue.field]),
     [
       [3, 'polcy'],
-      [5, 'http'],
+      [5, 'logs'],
     ],
   );
-  const [misspelt, reserved] = error.message.split('\n');
+  const [misspelt, plural] = error.message.split('\n');
   t.regex(
     misspelt ?? '',
-    /known fields \(profile, carrierPeers, policy, proxy, log\), got unknown field "polcy"/,
+    /known fields \(profile, carrierPeers, policy, proxy, log, http\), got unknown field "polcy"/,
   );
   t.regex(misspelt ?? '', /got unknown field "polcy" \(did you mean "policy"\?\)$/);
-  t.regex(reserved ?? '', /got "http", which is reserved for a later release/);
+  t.regex(plural ?? '', /got unknown field "logs" \(did you mean "log"\?\)$/);
 });
 
 test('both port problems in one policy are reported', (t) => {

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { UsageError } from '../../src/commands/command-io.js';
-import { PROXY_USAGE, parseListen, parseProxyArgs } from '../../src/commands/proxy-args.js';
+import { PROXY_USAGE, parseListen, parseProxyArgs, parseSyslog } from '../../src/commands/proxy-args.js';
 
 function usageError(args: readonly string[]): string {
   try {
@@ -33,8 +33,18 @@ test('every flag parsed into its value', (t) => {
     '10.0.0.20:5060;transport=tcp',
     '--profile',
     'telnyx',
+    '--http',
+    '[::1]:8081',
+    '--http-token-file',
+    'token.txt',
     '--log',
     'proxy.log',
+    '--negotiation-log',
+    'negotiations.jsonl',
+    '--syslog',
+    'logs.example.com:1514;transport=tcp',
+    '--log-level',
+    'debug',
     '--no-record-route',
     '--enforce',
     'critical',
@@ -57,7 +67,13 @@ test('every flag parsed into its value', (t) => {
       text: 'mytrunk.pstn.twilio.com;transport=tls',
     },
     customer: { host: '10.0.0.20', port: 5060, transport: 'tcp', text: '10.0.0.20:5060;transport=tcp' },
+    http: { host: '::1', port: 8081 },
+    httpTokenFile: 'token.txt',
     logFile: 'proxy.log',
+    negotiationLog: 'negotiations.jsonl',
+    syslog: { host: 'logs.example.com', port: 1514, protocol: 'tcp' },
+    logLevel: 'debug',
+    quiet: undefined,
     recordRoute: false,
     enforce: 'critical',
     tlsCert: 'c.pem',
@@ -127,11 +143,66 @@ test('--listen refusals name the flag and the problem', (t) => {
   );
 });
 
-test('--http is refused until the HTTP API exists', (t) => {
+test('--http HOST:PORT, [IPv6]:PORT, or a PORT alone on 127.0.0.1; --no-http', (t) => {
+  t.deepEqual(parseProxyArgs(['--http', '0.0.0.0:8080']).http, { host: '0.0.0.0', port: 8080 });
+  t.deepEqual(parseProxyArgs(['--http', '[::1]:9000']).http, { host: '::1', port: 9000 });
+  t.deepEqual(parseProxyArgs(['--http=8081']).http, { host: '127.0.0.1', port: 8081 });
+  t.deepEqual(parseProxyArgs(['--http', '127.0.0.1:0']).http, { host: '127.0.0.1', port: 0 });
+  t.is(parseProxyArgs(['--no-http']).http, null);
   t.is(
-    usageError(['--http', '127.0.0.1:8080']),
-    'the HTTP API is not in this release yet (see the observability issue); remove --http',
+    usageError(['--http', '127.0.0.1:99999']),
+    '--http "127.0.0.1:99999": the port 99999 is not in 0-65535 (expected HOST:PORT, [IPv6]:PORT or PORT)',
   );
+  t.regex(
+    usageError(['--http', 'localhost:8080']),
+    /^--http "localhost:8080": "localhost" is not an IP address/,
+  );
+  t.regex(usageError(['--http', '127.0.0.1']), /: no port: write 127\.0\.0\.1:PORT/);
+  t.regex(usageError(['--http', '::1:8080']), /: an IPv6 address is written in brackets/);
+  t.is(usageError(['--http', '8080', '--no-http']), 'give --http or --no-http, not both');
+  t.is(
+    usageError(['--no-http', '--http-token-file', 't']),
+    '--http-token-file protects the HTTP server, which --no-http turns off',
+  );
+  t.is(usageError(['--http-token-file', '']), '--http-token-file needs a value');
+});
+
+test('--syslog HOST[:PORT][;transport=udp|tcp]: 514 and udp unless written', (t) => {
+  t.deepEqual(parseProxyArgs(['--syslog', '10.0.0.9']).syslog, {
+    host: '10.0.0.9',
+    port: 514,
+    protocol: 'udp',
+  });
+  t.deepEqual(parseSyslog('[2001:db8::9]:601;transport=TCP'), {
+    host: '2001:db8::9',
+    port: 601,
+    protocol: 'tcp',
+  });
+  t.deepEqual(parseSyslog('logs.example.com;transport=udp'), {
+    host: 'logs.example.com',
+    port: 514,
+    protocol: 'udp',
+  });
+  t.is(
+    usageError(['--syslog', 'logs.example.com;transport=tls']),
+    '--syslog "logs.example.com;transport=tls": transport "tls" is not one of udp, tcp ' +
+      '(expected HOST[:PORT][;transport=udp|tcp])',
+  );
+  t.regex(usageError(['--syslog', 'logs:0']), /the port 0 is not in 1-65535/);
+  t.regex(usageError(['--syslog', 'logs;facility=local0']), /";facility=local0" is not a --syslog parameter/);
+});
+
+test('--log-level sets the console level; --quiet turns the console off; not both', (t) => {
+  t.is(parseProxyArgs(['--log-level', 'warn']).logLevel, 'warn');
+  t.is(parseProxyArgs(['--quiet']).quiet, true);
+  t.is(parseProxyArgs([]).quiet, undefined);
+  t.is(usageError(['--log-level', 'trace']), '--log-level must be error, warn, info, debug, not "trace"');
+  t.is(
+    usageError(['--quiet', '--log-level', 'info']),
+    'give --quiet or --log-level, not both (--quiet turns the console off)',
+  );
+  t.is(usageError(['--log', '']), '--log needs a value');
+  t.is(usageError(['--negotiation-log', '']), '--negotiation-log needs a value');
 });
 
 test('bad values: the flag is named with what it takes', (t) => {
@@ -171,6 +242,12 @@ test('PROXY_USAGE documents every flag', (t) => {
     '--tls-ca FILE',
     '--no-verify-peer',
     '--http HOST:PORT',
+    '--no-http',
+    '--http-token-file FILE',
+    '--negotiation-log FILE',
+    '--syslog HOST[:PORT][;transport=udp|tcp]',
+    '--log-level LEVEL',
+    '--quiet',
   ];
   for (const flag of flags) t.true(PROXY_USAGE.includes(`  ${flag}`), flag);
   t.true(PROXY_USAGE.split('\n').every((line) => line.length <= 100));

@@ -1,21 +1,18 @@
 /**
  * JSON Schema for the config file, `config/trunkguard.yaml`. The top level is a set of
- * sections: the judge's (`profile`, `carrierPeers`, `policy`) and the proxy's (`proxy`, `log`).
- * A later release adds `http:`; until then that name is rejected like any unknown section
- * (accepting it unchecked would let a file pass today and fail after an upgrade), but the
- * error says it is reserved.
+ * sections: the judge's (`profile`, `carrierPeers`, `policy`) and the proxy's (`proxy`, `log`,
+ * `http`). Unknown sections are rejected.
  *
- * Addresses and next hops in `proxy:` are typed here as non-empty strings; their shape
- * (an IP to bind, `host[:port][;transport=...]`) is checked by the proxy's loader
- * (src/proxy/load-proxy-settings.ts) with the same parser the command-line flags go through,
- * and reported in the same file:line: field: expected ..., got ... form.
+ * Addresses and next hops in `proxy:`, `http.listen`, `log.syslog.host` and the bearer token
+ * are typed here; their shape (an IP to bind, `host[:port][;transport=...]`, RFC 6750 token
+ * characters) is checked by the proxy's loader (src/proxy/load-proxy-settings.ts) with the same
+ * parsers the command-line flags go through, and reported in the same
+ * file:line: field: expected ..., got ... form. The token is checked there so that an error
+ * never prints it.
  */
 import type { SchemaObject } from 'ajv';
 import { ALL_CODES, SEVERITIES, type Severity } from '../codes.js';
 import { cidrSchema, portSpanSchema, suiteSchema } from './common.js';
-
-/** Top-level sections planned for later releases. */
-export const RESERVED_SECTIONS = ['http'] as const;
 
 const policySchema = {
   type: 'object',
@@ -116,6 +113,20 @@ export const proxySchema = {
         },
       },
     },
+    recentCalls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxCalls: { type: 'integer', minimum: 1, maximum: 1_000_000, expected: 'a call count 1-1000000' },
+        // 1 MiB to 4 GiB: the store's whole memory, ladders and findings included.
+        maxBytes: {
+          type: 'integer',
+          minimum: 1_048_576,
+          maximum: 4_294_967_296,
+          expected: 'a byte count 1048576-4294967296 (1 MiB-4 GiB)',
+        },
+      },
+    },
     tls: {
       type: 'object',
       additionalProperties: false,
@@ -135,20 +146,182 @@ export const proxySchema = {
   },
 } as const satisfies SchemaObject;
 
+/** Minimum levels of the log outputs. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+const logLevelSchema = {
+  enum: [...LOG_LEVELS],
+  expected: `one of ${LOG_LEVELS.join(', ')}`,
+} as const satisfies SchemaObject;
+
+/**
+ * Syslog facility names as winston-syslog (glossy) spells them, codes 0-23 of RFC 5424 §6.2.1
+ * (glossy writes code 4 `auth`, 9 `clock`, 10 `sec`, 13 `audit`, 14 `alert`; 15 has no name).
+ */
+export const SYSLOG_FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'clock',
+  'sec',
+  'ftp',
+  'ntp',
+  'audit',
+  'alert',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
+
+/** A log file's size before it is rotated: 1 KiB (tests) to 1 TiB. */
+const rotateBytesSchema = {
+  type: 'integer',
+  minimum: 1024,
+  maximum: 1_099_511_627_776,
+  expected: 'a byte count 1024-1099511627776 (1 KiB-1 TiB)',
+} as const satisfies SchemaObject;
+
+const rotateFilesSchema = {
+  type: 'integer',
+  minimum: 1,
+  maximum: 1000,
+  expected: 'a file count 1-1000',
+} as const satisfies SchemaObject;
+
+const CONSOLE_EXPECTED = 'false (no console output) or a mapping with a level, e.g. { level: info }';
+
+/**
+ * `console: false`, or a mapping. For anything else, one error saying what is accepted; for a
+ * mapping with a bad field, that field's error, plus the alternatives' error at log.console
+ * itself, which the proxy's loader drops as redundant.
+ */
+const consoleLogSchema = {
+  expected: CONSOLE_EXPECTED,
+  anyOf: [
+    { const: false, expected: CONSOLE_EXPECTED },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: logLevelSchema },
+      expected: CONSOLE_EXPECTED,
+    },
+  ],
+} as const satisfies SchemaObject;
+
+const fileLogSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  expected: 'a mapping with a path (and level, maxBytes, maxFiles), e.g. { path: trunkguard.log }',
+  properties: {
+    path: { type: 'string', minLength: 1, expected: 'a path to the log file (relative to this config file)' },
+    level: logLevelSchema,
+    maxBytes: rotateBytesSchema,
+    maxFiles: rotateFilesSchema,
+  },
+} as const satisfies SchemaObject;
+
+export const syslogSchema = {
+  type: 'object',
+  additionalProperties: false,
+  expected: 'a mapping with host, port, protocol, level, appName, facility (each optional)',
+  properties: {
+    host: { type: 'string', minLength: 1, expected: 'the host name or IP address of the syslog server' },
+    port: { type: 'integer', minimum: 1, maximum: 65535, expected: 'a port number 1-65535' },
+    protocol: { enum: ['udp', 'tcp'], expected: 'one of udp, tcp' },
+    level: logLevelSchema,
+    // RFC 5424 §6.2.5: APP-NAME = NILVALUE / 1*48PRINTUSASCII.
+    appName: {
+      type: 'string',
+      pattern: '^[!-~]{1,48}$',
+      expected: 'an app name of 1-48 printable ASCII characters without spaces (RFC 5424 APP-NAME)',
+    },
+    facility: {
+      enum: [...SYSLOG_FACILITIES],
+      expected: `a syslog facility: one of ${SYSLOG_FACILITIES.join(', ')}`,
+    },
+  },
+} as const satisfies SchemaObject;
+
+const negotiationLogSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  expected:
+    'a mapping with a path (and maxBytes, maxAgeHours, maxFiles, hashSecretFile), ' +
+    'e.g. { path: negotiations.jsonl }',
+  properties: {
+    path: {
+      type: 'string',
+      minLength: 1,
+      expected: 'a path to the negotiation log (relative to this config file)',
+    },
+    maxBytes: rotateBytesSchema,
+    // A year: older traces belong in an archive, not a rotation.
+    maxAgeHours: { type: 'integer', minimum: 1, maximum: 8760, expected: 'a number of hours 1-8760' },
+    maxFiles: rotateFilesSchema,
+    hashSecretFile: {
+      type: 'string',
+      minLength: 1,
+      expected: 'a path to the file holding the SDES hashing secret (relative to this config file)',
+    },
+  },
+} as const satisfies SchemaObject;
+
 const logSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    console: { type: 'boolean' },
-    file: { type: 'string', minLength: 1, expected: 'a path to a log file (relative to this config file)' },
-    level: { enum: ['error', 'warn', 'info', 'debug'], expected: 'one of error, warn, info, debug' },
+    console: consoleLogSchema,
+    file: fileLogSchema,
+    syslog: syslogSchema,
+    negotiations: negotiationLogSchema,
+  },
+} as const satisfies SchemaObject;
+
+/** RFC 6750 §2.1 b64token, at least 16 characters: what `Authorization: Bearer` can carry. */
+export const HTTP_TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]{16,}=*$/;
+export const HTTP_TOKEN_EXPECTED =
+  'a bearer token of at least 16 characters: letters, digits and - . _ ~ + / (RFC 6750), ' +
+  'e.g. from `openssl rand -hex 32`';
+
+const HTTP_LISTEN_EXPECTED = 'HOST:PORT to serve HTTP on, or a PORT alone for 127.0.0.1:PORT';
+
+export const httpSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    // A string (checked by the loader) or a bare port number.
+    listen: {
+      expected: HTTP_LISTEN_EXPECTED,
+      anyOf: [
+        { type: 'string', minLength: 1, expected: HTTP_LISTEN_EXPECTED },
+        { type: 'integer', minimum: 0, maximum: 65535, expected: HTTP_LISTEN_EXPECTED },
+      ],
+    },
+    token: { type: 'string', expected: HTTP_TOKEN_EXPECTED },
+    tokenFile: {
+      type: 'string',
+      minLength: 1,
+      expected: 'a path to a file holding the bearer token (relative to this config file)',
+    },
   },
 } as const satisfies SchemaObject;
 
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  reserved: [...RESERVED_SECTIONS],
   properties: {
     profile: {
       type: 'string',
@@ -159,6 +332,7 @@ export const configSchema = {
     policy: policySchema,
     proxy: proxySchema,
     log: logSchema,
+    http: httpSchema,
   },
 } as const satisfies SchemaObject;
 
@@ -193,6 +367,7 @@ export interface RawConfig {
     readonly enforce?: 'off' | Severity;
     readonly maxMessageBytes?: number;
     readonly dialogs?: { readonly maxCalls?: number; readonly ttlSeconds?: number };
+    readonly recentCalls?: { readonly maxCalls?: number; readonly maxBytes?: number };
     readonly tls?: {
       readonly cert?: string;
       readonly key?: string;
@@ -203,8 +378,36 @@ export interface RawConfig {
     };
   };
   readonly log?: {
-    readonly console?: boolean;
-    readonly file?: string;
-    readonly level?: 'error' | 'warn' | 'info' | 'debug';
+    readonly console?: false | { readonly level?: LogLevelName };
+    readonly file?: {
+      readonly path: string;
+      readonly level?: LogLevelName;
+      readonly maxBytes?: number;
+      readonly maxFiles?: number;
+    };
+    readonly syslog?: {
+      readonly host?: string;
+      readonly port?: number;
+      readonly protocol?: 'udp' | 'tcp';
+      readonly level?: LogLevelName;
+      readonly appName?: string;
+      readonly facility?: SyslogFacility;
+    };
+    readonly negotiations?: {
+      readonly path: string;
+      readonly maxBytes?: number;
+      readonly maxAgeHours?: number;
+      readonly maxFiles?: number;
+      readonly hashSecretFile?: string;
+    };
+  };
+  readonly http?: {
+    /** A string passed parseHttpListen; a number is a port on 127.0.0.1. */
+    readonly listen?: string | number;
+    readonly token?: string;
+    readonly tokenFile?: string;
   };
 }
+
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+export type SyslogFacility = (typeof SYSLOG_FACILITIES)[number];
