@@ -6,9 +6,11 @@
  *   a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4 FEC_ORDER=FEC_SRTP
  *   a=crypto:2 F8_128_HMAC_SHA1_80 inline:MTIz...|2^20|1:4;inline:QUJj...|2^20|2:4 FEC_ORDER=FEC_SRTP
  *
- * The key itself is never kept: only its decoded length and a per-process keyed digest.
+ * The key itself is never kept: only its decoded length and a per-process keyed digest. A key the
+ * negotiation log already replaced by its hash (`inline:redacted-<hex>`) is read as a key of unknown
+ * length whose digest is that hash, so that judging the log again still sees key reuse.
  */
-import { base64ByteLength, digestSdesKey } from './key-digest.js';
+import { base64ByteLength, digestSdesKey, redactedKeyDigest } from './key-digest.js';
 import { REDACTED, redactIfKeyed, redactSdesKeys } from './redact.js';
 import { isDigits, isVisible, quote } from './syntax.js';
 import type { CryptoAttribute, CryptoKeyParam } from './types.js';
@@ -265,6 +267,11 @@ function parseInlineKey(text: string, start: number, end: number): ParsedKeyPara
     }
   }
 
+  // A key the negotiation log replaced by its keyed hash: its length is unknown, its digest is the hash.
+  const redacted = redactedKeyDigest(key);
+  if (redacted !== null) {
+    return { param: { method: 'inline', keyLength: null, keyDigest: redacted, lifetime, mki }, reason };
+  }
   const keyLength = base64ByteLength(key);
   if (keyLength === null) reason ??= 'the inline key||salt is not base64 (RFC 4568 §9.2)';
   return {

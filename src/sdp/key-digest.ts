@@ -21,6 +21,34 @@ export function digestSdesKey(base64Key: string): string {
 }
 
 /**
+ * A key the negotiation log replaced by its keyed hash: `inline:redacted-<hex>` (see
+ * src/report/negotiation-log.ts). It names the same key wherever the same secret hashed it (across
+ * calls, restarts and files), so when such a log is judged again, key reuse is still seen; it says
+ * nothing of the key itself. The hash is at least REDACTED_KEY_HEX hex digits; longer when the key was
+ * longer, so that the message keeps its size.
+ */
+export const REDACTED_KEY_PREFIX = 'redacted-';
+
+/** Hex digits of the hash that identify the key; more, when present, only keep the key's length. */
+export const REDACTED_KEY_HEX = 24;
+
+const REDACTED_KEY = /^redacted-[0-9a-f]{24,}$/;
+
+/**
+ * The digest of a redacted key (`redacted-` and the first 24 hex digits of its hash), or null when
+ * `keyInfo` is not one. Hashes are compared by these 24 digits, whatever length the key had.
+ */
+export function redactedKeyDigest(keyInfo: string): string | null {
+  if (!keyInfo.startsWith(REDACTED_KEY_PREFIX) || !REDACTED_KEY.test(keyInfo)) return null;
+  return keyInfo.slice(0, REDACTED_KEY_PREFIX.length + REDACTED_KEY_HEX);
+}
+
+/** True when a key digest is that of a redacted key (its length and base64 form are unknown). */
+export function isRedactedKeyDigest(digest: string): boolean {
+  return digest.startsWith(REDACTED_KEY_PREFIX);
+}
+
+/**
  * Decoded length of a base64 string (RFC 4648 §4, the alphabet RFC 4568 §9.1 names), or null when it is
  * not base64. Padding is optional, as several SRTP stacks omit it; a lone trailing sextet is not valid.
  */

@@ -3,8 +3,10 @@
  * with a usable `inline:` key (RFC 4568 §6.1, §9.1), or a DTLS fingerprint (RFC 5763 §5).
  * DTLS profiles (UDP/TLS/RTP/SAVP...) without a fingerprint are dtls-missing-fingerprint instead.
  * Every a=crypto on an active stream is also judged on its own: a key of the wrong length for
- * its suite cannot key SRTP (RFC 4568 §6.2, RFC 6188 §7.1, RFC 7714 §12).
+ * its suite cannot key SRTP (RFC 4568 §6.2, RFC 6188 §7.1, RFC 7714 §12). A key replaced by its
+ * hash in the negotiation log (`inline:redacted-<hex>`) is not judged again: its length is gone.
  */
+import { isRedactedKeyDigest } from '../../sdp/key-digest.js';
 import type { CryptoAttribute, MediaDescription } from '../../sdp/types.js';
 import type { Check } from '../check.js';
 import type { Observation } from '../finding.js';
@@ -24,6 +26,8 @@ function keyProblem(crypto: CryptoAttribute): string | null {
   const expected = expectedKeyLength(crypto.suite);
   for (const key of crypto.keyParams) {
     if (key.method.toLowerCase() !== 'inline') return `uses key method "${key.method}" instead of inline`;
+    // Replaced by its hash in the negotiation log: it was judged when it was live, its length is unknown now.
+    if (key.keyDigest !== null && isRedactedKeyDigest(key.keyDigest)) continue;
     if (key.keyLength === null) return 'has an inline key that is not valid base64';
     if (key.keyLength === 0) return 'has an empty inline key';
     if (expected !== null && key.keyLength !== expected) {
