@@ -94,8 +94,8 @@ async function main(): Promise<void> {
   );
   const steps: Step[] = [];
   try {
-    // The log goes to the file only (console off): readiness is its `ready` line there, or
-    // with --no-log (no log at all, to see what logging costs) the bound port.
+    // The log goes to the file only (console off): readiness is its `ready` line there (ECS JSON:
+    // event.action "ready"), or with --no-log (no log at all, to see what logging costs) the bound port.
     if (args.includes('--no-log')) {
       const pids = () => [proxy.pid];
       await waitForSocket({
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       });
     } else {
       const exited = () => proxy.exitStatus !== null;
-      await waitForFileLine(join(work, 'proxy.log'), /"event":"ready"/, 10_000, exited);
+      await waitForFileLine(join(work, 'proxy.log'), /"action":"ready"/, 10_000, exited);
     }
     // Warm-up (JIT, sockets), not counted.
     await runSipp({

@@ -30,4 +30,6 @@ export interface ReturnPath {
   readonly listener: number;
   /** The connection it arrived on, for TCP/TLS. */
   readonly connection: StreamConnection | null;
+  /** When it arrived (performance.now(), ms): the forwarding latency is measured from here. */
+  readonly arrived: number;
 }

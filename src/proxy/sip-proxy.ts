@@ -22,8 +22,9 @@ import { type Severity, severityRank } from '../policy/codes.js';
 import { Judge, type JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import { sideOf } from '../policy/side.js';
+import { endpointFields } from '../report/ecs.js';
 import { type CallSummaryLine, LiveCalls } from '../report/live-calls.js';
-import { logFinding, type ProxyLogger } from '../report/logger.js';
+import { logCallSummary, logEvent, logFinding, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
 import type { ReadResult, SipMessage } from '../sip/message.js';
@@ -39,6 +40,7 @@ import {
 import { parseVia } from '../sip/via.js';
 import { loopPartOfBranch, ourBranch } from './branch.js';
 import { resolveNextHop, systemResolver } from './next-hop.js';
+import type { ProxyObserver } from './observer.js';
 import type { ReturnPath } from './return-path.js';
 import type { ListenerSide, NextHopSettings, ProxySettings, ProxyTransport } from './settings.js';
 import { PRODUCT, statelessResponse } from './stateless-response.js';
@@ -89,8 +91,8 @@ export interface ProxyCounters {
 export interface SipProxyOptions {
   /** Resolves next hops (tests inject one); default RFC 3263 over the system resolver. */
   readonly resolve?: (hop: NextHopSettings, label: 'carrier' | 'customer') => Promise<readonly Target[]>;
-  /** Called with every judged message (the API's recent-calls store, tests). */
-  readonly onJudged?: (judged: JudgedMessage) => void;
+  /** Who watches the proxy: metrics, the recent-calls store, the negotiation log (observer.ts). */
+  readonly observers?: readonly ProxyObserver[];
   /** How often idle calls are swept and table evictions logged; 5 s unless a test wants it sooner. */
   readonly sweepIntervalMs?: number;
 }
@@ -131,12 +133,18 @@ export class SipProxy {
     this.#calls = new LiveCalls(
       { maxCalls: settings.dialogs.maxCalls, idleMs: settings.dialogs.ttlSeconds * 1000, failOn: 'high' },
       (summary) => this.#callEnded(summary),
+      (callId) => this.#notify((observer) => observer.callStarted?.(callId)),
     );
     this.#pool = new ConnectionPool(
       {
         onResult: (result, connection) => this.#onStreamResult(result, connection),
-        onProblem: (what, remote, transport) =>
-          this.#log.info(what, { event: 'connection-problem', remote: formatEndpoint(remote), transport }),
+        onProblem: (what, remote, transport, kind) => {
+          logEvent(this.#log, 'info', 'connection-problem', what, {
+            network: { transport },
+            trunkguard: { kind, remote: formatEndpoint(remote) },
+          });
+          this.#notify((observer) => observer.connectionProblem?.(kind, transport));
+        },
       },
       settings.maxMessageBytes,
       null,
@@ -167,7 +175,10 @@ export class SipProxy {
           listener.port,
           (datagram) => this.#onDatagram(index, datagram.bytes, datagram.remote),
           (error) =>
-            this.#log.error(`UDP socket: ${error.message}`, { event: 'socket-error', transport: 'udp' }),
+            logEvent(this.#log, 'error', 'socket-error', `UDP socket: ${error.message}`, {
+              network: { transport: 'udp' },
+              error: { message: error.message, code: (error as NodeJS.ErrnoException).code ?? null },
+            }),
         );
         bound = await udp.start();
       } else {
@@ -189,25 +200,29 @@ export class SipProxy {
       });
       this.#ownAddresses.add(hostPortKey(advertised.host, advertised.port));
       if (!isWildcard(bound.host)) this.#ownAddresses.add(hostPortKey(bound.host, bound.port));
-      this.#log.info('listening', {
-        event: 'listening',
-        transport: listener.transport,
-        host: bound.host,
-        port: bound.port,
-        side: listener.side,
-        advertised: formatEndpoint(advertised),
-      });
+      logEvent(
+        this.#log,
+        'info',
+        'listening',
+        `listening on ${listener.transport} ${formatEndpoint(bound)}`,
+        {
+          network: { transport: listener.transport, protocol: 'sip' },
+          server: { address: bound.host, port: bound.port },
+          trunkguard: { side: listener.side, advertised: formatEndpoint(advertised) },
+        },
+      );
     }
     this.#checkTransportsServed();
     this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.#sweepTimer.unref();
-    this.#log.info('ready', {
-      event: 'ready',
-      profile: this.#settings.judge.profile.name,
-      carrier: describeTarget(this.#carrier),
-      customer: this.#customer ? describeTarget(this.#customer) : null,
-      recordRoute: this.#settings.recordRoute,
-      enforce: this.#settings.enforce,
+    logEvent(this.#log, 'info', 'ready', 'ready', {
+      trunkguard: {
+        profile: this.#settings.judge.profile.name,
+        carrier: describeTarget(this.#carrier),
+        customer: this.#customer ? describeTarget(this.#customer) : null,
+        record_route: this.#settings.recordRoute,
+        enforce: this.#settings.enforce,
+      },
     });
   }
 
@@ -218,24 +233,23 @@ export class SipProxy {
   #sweep(): void {
     this.#calls.sweep(Date.now());
     const table = this.judge.dialogs;
+    this.#notify((observer) => observer.dialogTable?.(table.size, table.evictions, table.expirations));
     const evicted = table.evictions - this.#reportedEvictions;
     const expired = table.expirations - this.#reportedExpirations;
     if (evicted > 0 || expired > 0) {
       this.#reportedEvictions = table.evictions;
       this.#reportedExpirations = table.expirations;
       const level = evicted > 0 ? 'warn' : 'info';
-      this.#log.log(
-        level,
-        `dialog table: ${evicted} calls evicted (cap ${this.#settings.dialogs.maxCalls}), ${expired} expired`,
-        {
-          event: 'dialog-table',
+      const message = `dialog table: ${evicted} calls evicted (cap ${this.#settings.dialogs.maxCalls}), ${expired} expired`;
+      logEvent(this.#log, level, 'dialog-table', message, {
+        trunkguard: {
           size: table.size,
           evicted,
           expired,
-          evictedTotal: table.evictions,
-          expiredTotal: table.expirations,
+          evicted_total: table.evictions,
+          expired_total: table.expirations,
         },
-      );
+      });
     }
   }
 
@@ -255,7 +269,7 @@ export class SipProxy {
     this.#pool.closeAll();
     await Promise.all(closing);
     this.#calls.endAll();
-    this.#log.info('stopped', { event: 'stopped', ...this.counters });
+    logEvent(this.#log, 'info', 'stopped', 'stopped', { trunkguard: { ...this.counters } });
   }
 
   /**
@@ -288,15 +302,26 @@ export class SipProxy {
 
   #onDatagram(listener: number, bytes: Buffer, remote: Endpoint): void {
     const bound = this.#listeners[listener]?.bound ?? { host: '', port: 0 };
-    this.#safely(() =>
-      this.#onResult(readDatagram(bytes), {
-        transport: 'udp',
-        remote,
-        local: bound,
-        listener,
-        connection: null,
-      }),
-    );
+    const path: ReturnPath = {
+      transport: 'udp',
+      remote,
+      local: bound,
+      listener,
+      connection: null,
+      arrived: performance.now(),
+    };
+    const max = this.#settings.maxMessageBytes;
+    // The same cap as on streams: a datagram over it is not read at all (RFC 3261 §21.5.7, 513).
+    const result: ReadResult =
+      bytes.length > max
+        ? {
+            ok: false,
+            failure: 'too-large',
+            reason: `datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
+            bytes,
+          }
+        : readDatagram(bytes);
+    this.#safely(() => this.#onResult(result, path));
   }
 
   #onStreamResult(result: ReadResult, connection: Connection): void {
@@ -309,6 +334,7 @@ export class SipProxy {
       local: connection.local,
       listener: listener?.index ?? -1,
       connection,
+      arrived: performance.now(),
     };
     this.#safely(() => this.#onResult(result, path));
   }
@@ -319,7 +345,7 @@ export class SipProxy {
       work();
     } catch (error) {
       this.counters.dropped++;
-      this.#log.error(`internal error: ${String(error).slice(0, 300)}`, { event: 'internal-error' });
+      logEvent(this.#log, 'error', 'internal-error', `internal error: ${String(error).slice(0, 300)}`);
     }
   }
 
@@ -399,10 +425,9 @@ export class SipProxy {
         // RFC 3261 §21.4.26 488 Not Acceptable Here, with a Warning (§20.43, code 399: miscellaneous).
         const codes = [...new Set(blocking.map((finding) => finding.code))].join(', ');
         refuse(488, 'Not Acceptable Here', [`Warning: 399 ${PRODUCT} "offer refused by policy: ${codes}"`]);
-        this.#log.warn(`offer refused with 488: ${codes}`, {
-          event: 'offer-refused',
-          callId: request.callId,
-          codes,
+        logEvent(this.#log, 'warn', 'offer-refused', `offer refused with 488: ${codes}`, {
+          sip: { call_id: request.callId },
+          trunkguard: { codes: codes.split(', ') },
         });
         this.#report(judged);
         return;
@@ -491,7 +516,7 @@ export class SipProxy {
               ),
             );
     this.#send(bytes, target, outListener, onUnsent);
-    this.counters.forwarded++;
+    this.#forwarded('request', target.transport, path);
     const egress: Envelope = {
       transport: target.transport,
       src: outListener?.advertised ?? envelope.dst,
@@ -499,9 +524,12 @@ export class SipProxy {
       time: envelope.time,
     };
     const judged = judgedFirst ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side);
-    for (const finding of this.judge.judgeEgress(judged, egress)) this.#logFinding(finding);
+    this.#egress = this.judge.judgeEgress(judged, egress);
     return judged;
   }
+
+  /** Findings for the outgoing leg of the request being handled, reported with it (then cleared). */
+  #egress: readonly Finding[] = [];
 
   /** Where a request goes; a promise only when a host name must be looked up first. */
   #routeRequest(request: SipMessage, side: Side): Target | null | Promise<Target | null> {
@@ -600,11 +628,9 @@ export class SipProxy {
     const judged = this.judge.judgeMessage(response, envelope, this.#messageIndex++, side);
     if (removal === null) {
       this.counters.dropped++;
-      this.#log.info('response dropped: its top Via is not ours', {
-        event: 'dropped',
-        callId: response.callId,
-        status: response.status,
-        src: formatEndpoint(path.remote),
+      logEvent(this.#log, 'info', 'dropped', 'response dropped: its top Via is not ours', {
+        sip: { call_id: response.callId, status_code: response.status },
+        source: endpointFields(formatEndpoint(path.remote)),
       });
       this.#report(judged);
       return;
@@ -612,23 +638,22 @@ export class SipProxy {
     const bytes = applyEdits(response.bytes, [removal.edit]);
     if (origin) {
       this.#sendBack(bytes, origin.path);
-      this.counters.forwarded++;
+      this.#forwarded('response', origin.path.transport, path);
     } else {
       // The transaction is unknown (expired, or we restarted): RFC 3261 §18.2.2 by the next Via.
       const next = parseVia(response.headerValues('via')[1] ?? '').via;
       const target = next ? viaTarget(next) : null;
       if (target === null) {
         this.counters.dropped++;
-        this.#log.info('response dropped: no Via below ours to send it to', {
-          event: 'dropped',
-          callId: response.callId,
+        logEvent(this.#log, 'info', 'dropped', 'response dropped: no Via below ours to send it to', {
+          sip: { call_id: response.callId, status_code: response.status },
         });
       } else {
         this.#send(bytes, target, this.#listenerFor(target.transport, side));
-        this.counters.forwarded++;
+        this.#forwarded('response', target.transport, path);
       }
     }
-    this.#report(judged);
+    this.#report(judged, true);
   }
 
   #viaNamesUs(host: string, port: number | null, transport: string): boolean {
@@ -661,17 +686,45 @@ export class SipProxy {
     connection.write(bytes);
   }
 
+  /** Our own answer (built by us: the status code is bytes 8-10 of its status line). */
   #answer(bytes: Buffer, path: ReturnPath): void {
     this.counters.answered++;
     this.#sendBack(bytes, path);
+    const status = Number(bytes.toString('latin1', 8, 11));
+    this.#notify((observer) => observer.answered?.(status));
+  }
+
+  #forwarded(kind: 'request' | 'response', transport: ProxyTransport, arrival: ReturnPath): void {
+    this.counters.forwarded++;
+    this.#forwardedNow = true;
+    const latency = (performance.now() - arrival.arrived) / 1000;
+    this.#notify((observer) => observer.forwarded?.(kind, transport, latency));
+  }
+
+  /** Whether the message being handled was sent on (reported with it, then cleared). */
+  #forwardedNow = false;
+
+  /** Calls every observer; one that throws is logged and does not stop the others or the proxy. */
+  #notify(call: (observer: ProxyObserver) => void): void {
+    for (const observer of this.#options.observers ?? []) {
+      try {
+        call(observer);
+      } catch (error) {
+        logEvent(this.#log, 'error', 'internal-error', `observer failed: ${String(error).slice(0, 300)}`);
+      }
+    }
   }
 
   // ---- reporting -----------------------------------------------------------------------------
 
-  #report(judged: JudgedMessage): void {
+  #report(judged: JudgedMessage, forwarded = this.#forwardedNow): void {
+    const egress = this.#egress;
+    this.#egress = [];
+    this.#forwardedNow = false;
     for (const finding of judged.findings) this.#logFinding(finding);
+    for (const finding of egress) this.#logFinding(finding);
     this.#calls.record(judged, Date.now());
-    this.#options.onJudged?.(judged);
+    this.#notify((observer) => observer.judged?.(judged, egress, forwarded));
   }
 
   #logFinding(finding: Finding): void {
@@ -681,7 +734,8 @@ export class SipProxy {
 
   #callEnded(summary: CallSummaryLine): void {
     this.counters.callsEnded++;
-    this.#log.info(`call ${summary.ended}: ${summary.verdict}`, { event: 'call-summary', ...summary });
+    this.#notify((observer) => observer.callEnded?.(summary));
+    logCallSummary(this.#log, summary);
   }
 
   /**

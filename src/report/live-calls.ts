@@ -62,6 +62,7 @@ export class LiveCalls {
   constructor(
     readonly options: LiveCallsOptions,
     private readonly onEnded: (summary: CallSummaryLine) => void,
+    private readonly onStarted: (callId: string) => void = () => {},
   ) {}
 
   /** Records a judged message; ends the call when this message ends it. */
@@ -87,6 +88,7 @@ export class LiveCalls {
         carrier: [],
         customer: [],
       };
+      this.onStarted(callId);
     } else {
       this.#calls.delete(callId);
     }

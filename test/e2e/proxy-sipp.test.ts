@@ -17,11 +17,15 @@ import { startKamailioTlsRelay, TEST_TLS } from './harness/kamailio.js';
 import { freePort } from './harness/ports.js';
 import { bounded, startProcess } from './harness/processes.js';
 import {
+  actionOf,
   CLI,
+  codeOf,
   type LogLine,
+  NOT_JSON,
   PROXY_E2E_CONFIG,
   type ProxyProcess,
   parseLog,
+  parseLogLine,
   startProxyProcess,
 } from './harness/proxy.js';
 import {
@@ -104,29 +108,35 @@ function callIdsOf(messages: readonly SippMessage[]): string[] {
 function assertOnlyUacFindings(t: ExecutionContext, proxy: ProxyProcess, callIds: readonly string[]): void {
   const findings = proxy.events('finding');
   t.deepEqual(
-    findings.filter((finding) => finding.side !== 'customer'),
+    findings.filter((finding) => finding.trunkguard?.side !== 'customer'),
     [],
     'carrier-side findings',
   );
-  const seen = findings.map((finding) => `${finding.callId} ${finding.method} ${finding.code}`).sort();
+  const seen = findings
+    .map((finding) => `${String(finding.sip?.call_id)} ${String(finding.sip?.method)} ${codeOf(finding)}`)
+    .sort();
   const expected = callIds.flatMap((callId) => UAC_CODES.map((code) => `${callId} INVITE ${code}`)).sort();
   t.deepEqual(seen, expected, JSON.stringify(findings, null, 1));
 }
 
-/** The call summary of a clean call: ended by BYE, verdict ok, no finding. */
+/** The call summary of a clean call: ended by BYE, verdict ok, no finding (so no severity at all). */
 function assertUacSummary(t: ExecutionContext, summary: LogLine): void {
   t.like(
     summary,
     {
-      ended: 'bye',
-      verdict: 'ok',
-      worstSeverity: null,
-      codes: [...UAC_CODES],
-      findings: 0,
-      finalStatus: 200,
+      sip: { status_code: 200 },
+      trunkguard: {
+        ended: 'bye',
+        verdict: 'ok',
+        codes: [...UAC_CODES],
+        finding_count: 0,
+      },
     },
     JSON.stringify(summary),
   );
+  // A field with no value is absent: no worst severity, neither the word nor the number.
+  t.false(summary.trunkguard !== undefined && 'severity' in summary.trunkguard, JSON.stringify(summary));
+  t.false(summary.event !== undefined && 'severity' in summary.event, JSON.stringify(summary));
 }
 
 function describeUac(uac: SippResult): string {
@@ -139,7 +149,7 @@ function assertNoTrouble(t: ExecutionContext, proxy: ProxyProcess): void {
     .logLines()
     .filter((line) =>
       ['internal-error', 'socket-error', 'send-failed', 'connection-problem', 'dropped'].includes(
-        line.event ?? '',
+        actionOf(line) ?? '',
       ),
     );
   t.deepEqual(trouble, [], 'the proxy logged trouble');
@@ -225,8 +235,9 @@ async function callThroughProxy(
   return { uac, uas: uasResult, proxy, proxyPort, summaries };
 }
 
+/** A call summary's negotiated media of one side (trunkguard.media.carrier|customer). */
 function media(summary: LogLine, side: 'carrier' | 'customer'): Record<string, unknown>[] {
-  const all = summary.media as Record<string, Record<string, unknown>[]> | undefined;
+  const all = summary.trunkguard?.media as Record<string, Record<string, unknown>[]> | undefined;
   return all?.[side] ?? [];
 }
 
@@ -245,7 +256,7 @@ test('UDP: 3 calls through the proxy, media inside Twilio range: no carrier-side
   t.is(callIds.length, 3);
   assertOnlyUacFindings(t, proxy, callIds);
   t.is(summaries.length, 3);
-  t.deepEqual(new Set(summaries.map((summary) => summary.callId)), new Set(callIds));
+  t.deepEqual(new Set(summaries.map((summary) => summary.sip?.call_id)), new Set(callIds));
   for (const summary of summaries) {
     assertUacSummary(t, summary);
     t.like(media(summary, 'carrier')[0] ?? {}, { address: '168.86.128.20', port: 20000, proto: 'RTP/AVP' });
@@ -312,7 +323,7 @@ test('TCP: 3 calls through the proxy (-t t1 both sides), no carrier-side finding
   t.is(callIds.length, 3);
   assertOnlyUacFindings(t, proxy, callIds);
   t.is(summaries.length, 3);
-  t.deepEqual(new Set(summaries.map((summary) => summary.callId)), new Set(callIds));
+  t.deepEqual(new Set(summaries.map((summary) => summary.sip?.call_id)), new Set(callIds));
   for (const summary of summaries) assertUacSummary(t, summary);
   assertNoTrouble(t, proxy);
 
@@ -349,23 +360,30 @@ test('media outside the carrier range: media-ip-out-of-range (carrier side) per 
   const callIds = callIdsOf(uac.messages);
   t.is(callIds.length, 2);
   const findings = proxy.events('finding');
-  const outOfRange = findings.filter((finding) => finding.code === 'media-ip-out-of-range');
+  const outOfRange = findings.filter((finding) => codeOf(finding) === 'media-ip-out-of-range');
   for (const callId of callIds) {
-    const mine = outOfRange.filter((finding) => finding.callId === callId);
+    const mine = outOfRange.filter((finding) => finding.sip?.call_id === callId);
     // On the 200's SDP answer; once per call (the 200 is not retransmitted: the ACK is prompt).
     t.true(mine.length >= 1, `no media-ip-out-of-range for ${callId}`);
     for (const finding of mine) {
-      t.like(finding, { side: 'carrier', severity: 'high', status: 200, evidence: 'c=IN IP4 203.0.113.50' });
+      t.like(finding, {
+        sip: { status_code: 200 },
+        trunkguard: { side: 'carrier', severity: 'high', evidence: 'c=IN IP4 203.0.113.50' },
+      });
     }
   }
   // Nothing else about the carrier's answer; the customer side has only UAC_CODES.
   t.deepEqual(
-    findings.filter((finding) => finding.side === 'carrier' && finding.code !== 'media-ip-out-of-range'),
+    findings.filter(
+      (finding) => finding.trunkguard?.side === 'carrier' && codeOf(finding) !== 'media-ip-out-of-range',
+    ),
     [],
   );
   t.deepEqual(
     findings.filter(
-      (finding) => finding.side === 'customer' && !(UAC_CODES as readonly unknown[]).includes(finding.code),
+      (finding) =>
+        finding.trunkguard?.side === 'customer' &&
+        !(UAC_CODES as readonly unknown[]).includes(codeOf(finding)),
     ),
     [],
   );
@@ -374,10 +392,12 @@ test('media outside the carrier range: media-ip-out-of-range (carrier side) per 
     t.like(
       summary,
       {
-        ended: 'bye',
-        verdict: 'fail',
-        worstSeverity: 'high',
-        codes: ['media-ip-out-of-range'],
+        trunkguard: {
+          ended: 'bye',
+          verdict: 'fail',
+          severity: 'high',
+          codes: ['media-ip-out-of-range'],
+        },
       },
       JSON.stringify(summary),
     );
@@ -447,7 +467,7 @@ async function tlsOutCalls(t: ExecutionContext, tlsListener: boolean): Promise<v
   const invites = received(uasResult.messages, 'INVITE');
   t.is(invites.length, 2);
   const proxyAddresses = new Set(
-    proxy.events('listening').map((line) => `${String(line.host)}:${String(line.port)}`),
+    proxy.events('listening').map((line) => `${String(line.server?.address)}:${String(line.server?.port)}`),
   );
   for (const invite of invites) {
     const vias = headerLines(invite, 'Via');
@@ -478,7 +498,7 @@ async function tlsOutCalls(t: ExecutionContext, tlsListener: boolean): Promise<v
   const callIds = callIdsOf(uac.messages);
   t.is(callIds.length, 2);
   assertOnlyUacFindings(t, proxy, callIds);
-  t.deepEqual(new Set(summaries.map((summary) => summary.callId)), new Set(callIds));
+  t.deepEqual(new Set(summaries.map((summary) => summary.sip?.call_id)), new Set(callIds));
   for (const summary of summaries) assertUacSummary(t, summary);
   assertNoTrouble(t, proxy);
 }
@@ -554,8 +574,8 @@ test('SIGTERM with --log FILE: exit 0, every finding and a stopped line in the f
   t.deepEqual(exit, { code: 0, signal: null }, proxy.proc.tail());
   t.true(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`);
 
-  const stdoutFindings = proxy.proc.lines.filter((line) => line.includes('"event":"finding"'));
-  const codes = new Set(stdoutFindings.map((line) => String(parseLog(line)[0]?.code)));
+  const stdoutFindings = proxy.proc.lines.filter((line) => actionOf(parseLogLine(line)) === 'finding');
+  const codes = new Set(stdoutFindings.map((line) => String(codeOf(parseLogLine(line)))));
   t.true(codes.has('media-ip-out-of-range'), [...codes].join(', '));
   t.true(codes.has('sdes-over-insecure-transport'), [...codes].join(', '));
   const file = readFileSync(logFile, 'utf8');
@@ -563,12 +583,14 @@ test('SIGTERM with --log FILE: exit 0, every finding and a stopped line in the f
   for (const line of stdoutFindings) t.true(fileLines.includes(line), `not in the --log file: ${line}`);
   const fileLog = parseLog(file);
   t.deepEqual(
-    fileLog.filter((line) => line.event === '(not json)'),
+    fileLog.filter((line) => actionOf(line) === NOT_JSON),
     [],
   );
-  t.is(fileLog.filter((line) => line.event === 'stopped').length, 1);
+  t.is(fileLog.filter((line) => actionOf(line) === 'stopped').length, 1);
   t.is(proxy.events('stopped').length, 1);
-  t.like(fileLog.find((line) => line.event === 'stopped') ?? {}, { findings: stdoutFindings.length });
+  t.like(fileLog.find((line) => actionOf(line) === 'stopped') ?? {}, {
+    trunkguard: { findings: stdoutFindings.length },
+  });
 
   // SDES keys are secrets: not on stdout, not in the file, in no form.
   const stdout = proxy.proc.lines.join('\n');
@@ -667,7 +689,7 @@ test('bad input over UDP: garbage unanswered, a broken INVITE gets 400, malforme
   t.regex(answer, /\r\nTo: <sip:service@127\.0\.0\.1:\d+>;tag=/);
 
   const malformed = (await proxy.waitForEvents('finding', 2, 5000)).filter(
-    (finding) => finding.code === 'malformed-message',
+    (finding) => codeOf(finding) === 'malformed-message',
   );
   t.is(malformed.length, 2, JSON.stringify(proxy.events('finding')));
 
@@ -691,7 +713,7 @@ test('bad input over UDP: garbage unanswered, a broken INVITE gets 400, malforme
   t.deepEqual(
     proxy
       .events('finding')
-      .map((finding) => finding.code)
+      .map((finding) => codeOf(finding))
       .sort(),
     ['malformed-message', 'malformed-message', ...UAC_CODES].sort(),
   );

@@ -6,19 +6,16 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import winston from 'winston';
 import { loadConfig } from '../../src/policy/load-config.js';
 import type { ListenerSettings, NextHopSettings, ProxySettings } from '../../src/proxy/settings.js';
 import { SipProxy } from '../../src/proxy/sip-proxy.js';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
+import { createLogger } from '../../src/report/logger.js';
+import type { LogLine } from '../log-line.js';
+
+export { actionOf, codeOf, fieldOf, type LogFields, type LogLine } from '../log-line.js';
 
 export const REPO = new URL('../../../', import.meta.url);
-
-export interface LogLine {
-  readonly event?: string;
-  readonly code?: string;
-  readonly [key: string]: unknown;
-}
 
 export interface RunningProxy {
   readonly proxy: SipProxy;
@@ -26,7 +23,9 @@ export interface RunningProxy {
   readonly udpPort: number;
   readonly tcpPort: number;
   readonly tlsPort: number;
+  /** The log lines, parsed (ECS-style nested JSON: see test/log-line.ts). */
   readonly lines: LogLine[];
+  /** The log lines as written. */
   readonly raw: string[];
   stop(): Promise<void>;
 }
@@ -65,10 +64,12 @@ export async function startProxy(
       serverName: null,
       minVersion: 'TLSv1.2',
     },
-    log: { console: false, file: null, level: 'info' },
+    log: { console: null, file: null, syslog: null, negotiations: null },
     enforce: null,
     dialogs: { maxCalls: 1000, ttlSeconds: 3600 },
     maxMessageBytes: 65535,
+    http: null,
+    recentCalls: { maxCalls: 1000, maxBytes: 16 * 1024 * 1024 },
     ...overrides,
   };
   const raw: string[] = [];
@@ -81,11 +82,11 @@ export async function startProxy(
       done();
     },
   });
-  const logger = winston.createLogger({
-    level: 'info',
-    format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream: sink })],
-  });
+  // The proxy's own logger and line format, its console output into the sink.
+  const logger = createLogger(
+    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
+    { stdout: sink },
+  );
   const proxy = new SipProxy(settings, logger, {
     sweepIntervalMs: 50,
     // Tests give numeric next hops: no DNS.

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import test from 'ava';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
-import { hop, REPO, StreamCollector, startProxy, UdpPeer } from './in-process.js';
+import { actionOf, hop, REPO, StreamCollector, startProxy, UdpPeer } from './in-process.js';
 
 const TLS = new URL('test/fixtures/tls/', REPO);
 const pem = (name: string) => readFileSync(new URL(name, TLS));
@@ -138,7 +138,7 @@ test('a carrier certificate the proxy cannot verify: nothing is sent, the caller
   );
   t.true(
     running.lines.some(
-      (line) => line.event === 'connection-problem' && /certificate/i.test(String(line.message)),
+      (line) => actionOf(line) === 'connection-problem' && /certificate/i.test(String(line.message)),
     ),
   );
   t.is(carrier.connections.filter((c) => c.collector.socket.bytesRead > 0 && c.socket.authorized).length, 0);

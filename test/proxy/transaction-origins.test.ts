@@ -18,6 +18,7 @@ function origin(host: string, side: 'carrier' | 'customer' = 'customer', listene
     transport: 'udp',
     remote: { host, port: 5060 },
     local: { host: '192.0.2.1', port: 5060 },
+    arrived: 0,
     listener,
     connection: null,
   };

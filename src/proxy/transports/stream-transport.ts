@@ -25,6 +25,7 @@ import type { Endpoint } from '../../sip/envelope.js';
 import { formatEndpoint } from '../../sip/envelope.js';
 import type { ReadResult } from '../../sip/message.js';
 import { StreamFramer } from '../../sip/stream-framer.js';
+import type { ConnectionProblemKind } from '../observer.js';
 import type { StreamConnection } from '../return-path.js';
 
 export interface TlsMaterial {
@@ -39,7 +40,7 @@ export interface StreamEvents {
   /** One framed result from a connection (a message, or why bytes could not be read). */
   onResult(result: ReadResult, connection: Connection): void;
   /** Connection-level trouble worth a log line (refused, handshake failed, framing lost). */
-  onProblem(what: string, remote: Endpoint, transport: 'tcp' | 'tls'): void;
+  onProblem(what: string, remote: Endpoint, transport: 'tcp' | 'tls', kind: ConnectionProblemKind): void;
 }
 
 /** Connections idle this long are closed (RFC 5626 keep-alives arrive far more often). */
@@ -86,7 +87,12 @@ export class Connection implements StreamConnection {
       for (const result of this.#framer.push(chunk)) events.onResult(result, this);
       if (this.#framer.broken !== null) {
         // RFC 4475 §3.1.2.3: a stream whose framing is lost cannot be resynchronized: close it.
-        events.onProblem(`closing the connection: ${this.#framer.broken}`, this.remote, this.transport);
+        events.onProblem(
+          `closing the connection: ${this.#framer.broken}`,
+          this.remote,
+          this.transport,
+          'framing',
+        );
         socket.destroy();
       }
     });
@@ -94,7 +100,14 @@ export class Connection implements StreamConnection {
       for (const result of this.#framer.end()) events.onResult(result, this);
       socket.end();
     });
-    socket.on('error', (error) => events.onProblem(error.message, this.remote, this.transport));
+    socket.on('error', (error) =>
+      events.onProblem(
+        error.message,
+        this.remote,
+        this.transport,
+        problemKind(error, this.transport, this.#ready),
+      ),
+    );
     socket.on('close', () => {
       this.#open = false;
       const unsent = this.#onUnsent;
@@ -170,6 +183,7 @@ export class StreamListener {
           `TLS handshake failed: ${error.message}`,
           { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 },
           'tls',
+          'tls-handshake',
         ),
       );
     } else {
@@ -298,6 +312,18 @@ export class ConnectionPool {
   closeAll(): void {
     for (const connection of this.#all) connection.close();
   }
+}
+
+/**
+ * What kind of trouble a socket error is: before a TLS connection is ready, a certificate or
+ * protocol error is a failed handshake; before any connection is ready, a refusal or timeout is
+ * a failed connect.
+ */
+function problemKind(error: Error, transport: 'tcp' | 'tls', ready: boolean): ConnectionProblemKind {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!ready && transport === 'tls' && !/^E(CONNREFUSED|HOSTUNREACH|NETUNREACH|TIMEDOUT)$/.test(code))
+    return 'tls-handshake';
+  return ready ? 'other' : 'connect';
 }
 
 function keyOf(transport: string, remote: Endpoint): string {

@@ -1,13 +1,17 @@
 /**
  * trunkguard's own proxy as an e2e peer: `node dist/src/cli.js proxy ...` in a child process,
- * started in the foreground (its PID is the one stopped), ready once it logs `"event":"ready"`,
- * its JSON log lines parsed for the tests. Listeners bind port 0 by default: the kernel picks a
- * free port and the proxy says which in its `listening` lines, so nothing can take the port
+ * started in the foreground (its PID is the one stopped), ready once it logs its `ready` line
+ * (event.action `ready`), its JSON log lines (ECS-style nested JSON: see test/log-line.ts) parsed
+ * for the tests. Listeners bind port 0 by default: the kernel picks a free port and the proxy says
+ * which in its `listening` lines (server.port, network.transport), so nothing can take the port
  * between choosing it and binding it.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { actionOf, type LogLine } from '../../log-line.js';
 import { type ManagedProcess, startProcess, type TeardownHost } from './processes.js';
+
+export { actionOf, codeOf, fieldOf, type LogFields, type LogLine } from '../../log-line.js';
 
 /** The repository root (this file runs from dist/test/e2e/harness/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -15,8 +19,8 @@ export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 /** Twilio profile, SRTP optional, loopback trusted: the config every proxy e2e test runs with. */
 export const PROXY_E2E_CONFIG = join(REPO_ROOT, 'test', 'fixtures', 'config', 'proxy-e2e.yaml');
 
-/** One parsed JSON log line; `event` says what it is. */
-export type LogLine = Readonly<Record<string, unknown>> & { readonly event?: string };
+/** What parseLog puts for a line that is not a JSON object: event.action NOT_JSON, the text as `line`. */
+export const NOT_JSON = '(not json)';
 
 export interface ProxyProcessOptions {
   /** --listen values; default UDP and TCP on 127.0.0.1, ports picked by the kernel. */
@@ -45,10 +49,10 @@ export interface ProxyProcess {
   logLines(): LogLine[];
   /** Output lines that are not JSON objects (stderr, a crash): the proxy should write none. */
   otherLines(): string[];
-  /** The log lines of one event ('finding', 'call-summary'...). */
-  events(event: string): LogLine[];
-  /** Waits until at least `count` lines of `event` have been logged; bounded, rejects with the output. */
-  waitForEvents(event: string, count: number, timeoutMs: number): Promise<LogLine[]>;
+  /** The log lines of one event.action ('finding', 'call-summary'...). */
+  events(action: string): LogLine[];
+  /** Waits until at least `count` lines of `action` have been logged; bounded, rejects with the output. */
+  waitForEvents(action: string, count: number, timeoutMs: number): Promise<LogLine[]>;
 }
 
 export function parseLogLine(line: string): LogLine | null {
@@ -61,12 +65,15 @@ export function parseLogLine(line: string): LogLine | null {
   }
 }
 
-/** Parses a whole log (stdout, a --log file): one JSON object per non-empty line. */
+/**
+ * Parses a whole log (stdout, a --log file): one JSON object per non-empty line; a line that is
+ * not one is kept as `{ event: { action: NOT_JSON }, line }`.
+ */
 export function parseLog(text: string): LogLine[] {
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => parseLogLine(line) ?? { event: '(not json)', line });
+    .map((line) => parseLogLine(line) ?? { event: { action: NOT_JSON }, line });
 }
 
 /**
@@ -92,18 +99,21 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     t: options.t,
   });
   try {
-    await proc.waitForLine(/"event":"ready"/, options.readyTimeoutMs ?? 10_000);
+    await proc.waitForLine(
+      (line) => actionOf(parseLogLine(line)) === 'ready',
+      options.readyTimeoutMs ?? 10_000,
+    );
   } catch (error) {
     await proc.stop();
     throw error;
   }
   const logLines = () => proc.lines.map(parseLogLine).filter((line): line is LogLine => line !== null);
-  const listening = logLines().filter((line) => line.event === 'listening');
+  const listening = logLines().filter((line) => actionOf(line) === 'listening');
   const portOf = (transport: string) => {
-    const port = listening.find((line) => line.transport === transport)?.port;
+    const port = listening.find((line) => line.network?.transport === transport)?.server?.port;
     return typeof port === 'number' ? port : null;
   };
-  const events = (event: string) => logLines().filter((line) => line.event === event);
+  const events = (action: string) => logLines().filter((line) => actionOf(line) === action);
   return {
     proc,
     udpPort: portOf('udp'),
@@ -112,17 +122,17 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     logLines,
     otherLines: () => proc.lines.filter((line) => parseLogLine(line) === null),
     events,
-    async waitForEvents(event, count, timeoutMs) {
+    async waitForEvents(action, count, timeoutMs) {
       // The predicate looks at all the lines so far, so it holds from the count-th matching line on.
-      const enough = () => events(event).length >= count;
+      const enough = () => events(action).length >= count;
       await proc
         .waitForLine(() => enough(), timeoutMs)
         .catch((error: Error) => {
           throw new Error(
-            `expected ${count} "${event}" lines, got ${events(event).length}: ${error.message}`,
+            `expected ${count} "${action}" lines, got ${events(action).length}: ${error.message}`,
           );
         });
-      return events(event);
+      return events(action);
     },
   };
 }
