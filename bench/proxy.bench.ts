@@ -60,10 +60,12 @@ async function main(): Promise<void> {
   const uacPort = await freePort();
   const keysUas = { media_ip: '168.86.128.20', media_port: '20000', proto: 'RTP/SAVP' };
   const keysUac = {
-    media_ip: '203.0.113.10',
+    // The PBX's own address (loopback is trusted in bench/proxy-bench.yaml): no address finding.
+    media_ip: '127.0.0.1',
     media_port: '30000',
     proto: 'RTP/SAVP',
-    crypto: 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoc2VuZGVy',
+    // 30 bytes of key||salt (RFC 4568 §6.1), the same in every call: SIPp cannot vary it.
+    crypto: 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz',
   };
   const uas = await startSippUas({
     localPort: uasPort,

@@ -206,8 +206,11 @@ export function ecsLineOf(info: Readonly<Record<string, unknown>>, now: () => Da
  */
 export function formatEcsLine(line: EcsLine): string {
   let json = JSON.stringify(line);
-  if (mayHoldSdesKey(json)) json = JSON.stringify(redactStrings(line));
-  return json.replace(NOT_ASCII, escapeChar);
+  // Cheap test first; only what could be a key (base64 after `inline:`, not the judge's
+  // `inline:[redacted]` nor a keyed `inline:redacted-<hex>`) costs the second pass.
+  if (mayHoldSdesKey(json) && MAYBE_KEY.test(json)) json = JSON.stringify(redactStrings(line));
+  // Most lines are ASCII already: test before paying for a replace over the whole line.
+  return HAS_NOT_ASCII.test(json) ? json.replace(NOT_ASCII, escapeChar) : json;
 }
 
 // ---- pieces ----------------------------------------------------------------------------------------
@@ -267,6 +270,8 @@ function redactStrings(value: unknown): unknown {
 }
 
 const NOT_ASCII = /[\u007f-\uffff]/g;
+const HAS_NOT_ASCII = /[\u007f-\uffff]/;
+const MAYBE_KEY = /inline:(?!redacted-[0-9a-f])[A-Za-z0-9+/]{4}/i;
 
 function escapeChar(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
