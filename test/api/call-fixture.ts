@@ -8,19 +8,23 @@
 import { createHash } from 'node:crypto';
 import { Judge, type JudgedMessage } from '../../src/policy/engine.js';
 import type { Finding, Side } from '../../src/policy/finding.js';
-import { defaultPolicy } from '../../src/policy/load-config.js';
-import { loadProfileByName } from '../../src/policy/load-profile.js';
-import type { JudgeConfig } from '../../src/policy/profile.js';
 import type { ProxyObserver } from '../../src/proxy/observer.js';
 import { LiveCalls } from '../../src/report/live-calls.js';
 import { readDatagram } from '../../src/sip/datagram.js';
 import type { Envelope, Transport } from '../../src/sip/envelope.js';
+import {
+  CARRIER,
+  CONFIG,
+  IN_DIALOG_URI,
+  PBX,
+  REQUEST_URI,
+  sdp,
+  TO,
+  TO_TAGGED,
+  wire,
+} from '../report/call-fixtures.js';
 
-export const CONFIG: JudgeConfig = { profile: loadProfileByName('twilio'), policy: defaultPolicy() };
-
-/** A Twilio signaling edge (ashburn, 54.172.60.0/30) and the customer's PBX. */
-export const CARRIER = { host: '54.172.60.1', port: 5061 };
-export const PBX = { host: '198.51.100.20', port: 5061 };
+export { CARRIER, CONFIG, PBX };
 
 /**
  * Every SDES key||salt (30 bytes, base64) a fixture SDP carried: none may appear in anything the
@@ -35,19 +39,7 @@ export function keyFor(seed: string): string {
 }
 
 export function sdesSdp(origin: number, address: string, port: number, key: string): string {
-  return [
-    'v=0',
-    `o=- ${origin} 1 IN IP4 ${address}`,
-    's=-',
-    `c=IN IP4 ${address}`,
-    't=0 0',
-    `m=audio ${port} RTP/SAVP 0 101`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31`,
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
+  return sdp(origin, address, port, `1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31`);
 }
 
 /** The PBX's offer for a call. */
@@ -58,34 +50,19 @@ export const answer = (callId: string) => sdesSdp(2, '168.86.128.10', 12000, key
 export const answerOutOfRange = (callId: string) =>
   sdesSdp(3, '192.0.2.99', 12000, keyFor(`twilio:${callId}`));
 
-const TO = '<sip:+14155550199@trunk.pstn.twilio.com>';
-const TO_TAGGED = `${TO};tag=tw-1`;
-const REQUEST_URI = 'sip:+14155550199@trunk.pstn.twilio.com';
-const IN_DIALOG_URI = 'sip:+14155550199@54.172.60.1:5061;transport=tls';
-
 /** One of the call's messages, as the customer PBX or Twilio would send it. */
-export function wire(startLine: string, cseq: string, callId: string, body = '', to = TO): Buffer {
-  const lines = [
-    startLine,
-    'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-pbx-1',
-    'Max-Forwards: 70',
-    'From: <sip:+14155550100@pbx.example.com>;tag=pbx1',
-    `To: ${to}`,
-    `Call-ID: ${callId}`,
-    `CSeq: ${cseq}`,
-    'Contact: <sip:+14155550100@198.51.100.20:5061;transport=tls>',
-  ];
-  if (body !== '') lines.push('Content-Type: application/sdp');
-  lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
+export function message(startLine: string, cseq: string, callId: string, body = '', to = TO): Buffer {
+  return wire(startLine, cseq, { callId, body, to });
 }
 
 export const invite = (callId: string, body = offer(callId)) =>
-  wire(`INVITE ${REQUEST_URI} SIP/2.0`, '1 INVITE', callId, body);
+  message(`INVITE ${REQUEST_URI} SIP/2.0`, '1 INVITE', callId, body);
 export const response = (status: string, cseq: string, callId: string, body = '') =>
-  wire(`SIP/2.0 ${status}`, cseq, callId, body, TO_TAGGED);
-export const ack = (callId: string) => wire(`ACK ${IN_DIALOG_URI} SIP/2.0`, '1 ACK', callId, '', TO_TAGGED);
-export const bye = (callId: string) => wire(`BYE ${IN_DIALOG_URI} SIP/2.0`, '2 BYE', callId, '', TO_TAGGED);
+  message(`SIP/2.0 ${status}`, cseq, callId, body, TO_TAGGED);
+export const ack = (callId: string) =>
+  message(`ACK ${IN_DIALOG_URI} SIP/2.0`, '1 ACK', callId, '', TO_TAGGED);
+export const bye = (callId: string) =>
+  message(`BYE ${IN_DIALOG_URI} SIP/2.0`, '2 BYE', callId, '', TO_TAGGED);
 
 export interface SendOptions {
   readonly time?: string;

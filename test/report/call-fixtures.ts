@@ -1,6 +1,7 @@
 /**
  * SIP messages of SRTP calls between a customer PBX and Twilio, judged by the real Judge against the
- * shipped Twilio profile, for the log and negotiation log tests.
+ * shipped Twilio profile: the one fixture the log, negotiation log, live-calls, store, metrics and
+ * API tests share.
  */
 import { Judge, type JudgedMessage } from '../../src/policy/engine.js';
 import type { Side } from '../../src/policy/finding.js';
@@ -41,9 +42,9 @@ export const offer = (key: string, origin = 1) =>
 export const answer = (key: string, origin = 2) =>
   sdp(origin, '168.86.128.10', 12000, `1 AES_CM_128_HMAC_SHA1_80 inline:${key}`);
 
-const TO = '<sip:+14155550199@trunk.pstn.twilio.com>';
+export const TO = '<sip:+14155550199@trunk.pstn.twilio.com>';
 export const TO_TAGGED = `${TO};tag=tw-1`;
-const REQUEST_URI = 'sip:+14155550199@trunk.pstn.twilio.com';
+export const REQUEST_URI = 'sip:+14155550199@trunk.pstn.twilio.com';
 export const IN_DIALOG_URI = 'sip:+14155550199@54.172.60.1:5061;transport=tls';
 
 export interface Parts {

@@ -7,73 +7,32 @@
 import test from 'ava';
 import { Judge, type JudgedMessage } from '../../src/policy/engine.js';
 import type { Side } from '../../src/policy/finding.js';
-import { defaultPolicy } from '../../src/policy/load-config.js';
-import { loadProfileByName } from '../../src/policy/load-profile.js';
-import type { JudgeConfig } from '../../src/policy/profile.js';
 import type { NegotiatedMedia } from '../../src/report/call-ledger.js';
 import { type CallSummaryLine, LiveCalls, type LiveCallsOptions } from '../../src/report/live-calls.js';
 import { readDatagram } from '../../src/sip/datagram.js';
 import type { Envelope } from '../../src/sip/envelope.js';
+import {
+  answer,
+  CARRIER,
+  CONFIG,
+  IN_DIALOG_URI,
+  invite as inviteWith,
+  KEY_PBX,
+  KEY_TWILIO,
+  offer,
+  PBX,
+  REQUEST_URI,
+  response,
+  sdp,
+  TO_TAGGED,
+  wire,
+} from './call-fixtures.js';
 
-const CONFIG: JudgeConfig = { profile: loadProfileByName('twilio'), policy: defaultPolicy() };
-
-/** A Twilio signaling edge (ashburn, 54.172.60.0/30) and the customer's PBX. */
-const CARRIER = { host: '54.172.60.1', port: 5061 };
-const PBX = { host: '198.51.100.20', port: 5061 };
-
-const KEY_PBX = 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz';
-const KEY_TWILIO = 'PS1uQCRwY2ttdTBuUV5kYGpRLlp0a2ZXXkw4aHQy';
-
-function sdp(origin: number, address: string, port: number, key: string): string {
-  return [
-    'v=0',
-    `o=- ${origin} 1 IN IP4 ${address}`,
-    's=-',
-    `c=IN IP4 ${address}`,
-    't=0 0',
-    `m=audio ${port} RTP/SAVP 0 101`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}`,
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
-}
-
-const OFFER = sdp(1, '198.51.100.20', 20000, KEY_PBX);
+const OFFER = offer(KEY_PBX);
 /** Twilio's answer: media inside 168.86.128.0/18, port inside 10000-60000. */
-const ANSWER = sdp(2, '168.86.128.10', 12000, KEY_TWILIO);
+const ANSWER = answer(KEY_TWILIO);
 /** An answer with media outside Twilio's published range (media-ip-out-of-range, high). */
-const ANSWER_OUT_OF_RANGE = sdp(3, '192.0.2.99', 12000, KEY_TWILIO);
-
-const TO = '<sip:+14155550199@trunk.pstn.twilio.com>';
-const TO_TAGGED = `${TO};tag=tw-1`;
-const REQUEST_URI = 'sip:+14155550199@trunk.pstn.twilio.com';
-const IN_DIALOG_URI = 'sip:+14155550199@54.172.60.1:5061;transport=tls';
-
-interface Parts {
-  readonly callId: string;
-  readonly to?: string;
-  readonly body?: string;
-}
-
-/** One of the call's messages, as the customer PBX or Twilio would send it. */
-function wire(startLine: string, cseq: string, parts: Parts): Buffer {
-  const body = parts.body ?? '';
-  const lines = [
-    startLine,
-    'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-pbx-1',
-    'Max-Forwards: 70',
-    'From: <sip:+14155550100@pbx.example.com>;tag=pbx1',
-    `To: ${parts.to ?? TO}`,
-    `Call-ID: ${parts.callId}`,
-    `CSeq: ${cseq}`,
-    'Contact: <sip:+14155550100@198.51.100.20:5061;transport=tls>',
-  ];
-  if (body !== '') lines.push('Content-Type: application/sdp');
-  lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
+const ANSWER_OUT_OF_RANGE = sdp(3, '192.0.2.99', 12000, `1 AES_CM_128_HMAC_SHA1_80 inline:${KEY_TWILIO}`);
 
 /** A judge and the call table it feeds; `send` judges a message and records it at `now`. */
 function harness(options: Partial<LiveCallsOptions> = {}) {
@@ -105,10 +64,7 @@ function assertSide(judged: JudgedMessage, side: Side): void {
   if (judged.side !== side) throw new Error(`judged as ${judged.side}, meant ${side}`);
 }
 
-const invite = (callId: string, body = OFFER) =>
-  wire(`INVITE ${REQUEST_URI} SIP/2.0`, '1 INVITE', { callId, body });
-const response = (status: string, cseq: string, callId: string, body = '') =>
-  wire(`SIP/2.0 ${status}`, cseq, { callId, to: TO_TAGGED, body });
+const invite = (callId: string, body = OFFER) => inviteWith(callId, body);
 
 const PBX_MEDIA: NegotiatedMedia = {
   side: 'customer',

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { Metrics, methodLabel, statusClassLabel } from '../../src/report/metrics.js';
-import { ack, bye, invite, ProxyDriver, response, wire } from '../api/call-fixture.js';
+import { ack, bye, invite, message, ProxyDriver, response } from '../api/call-fixture.js';
 
 function metrics() {
   const observed = new Metrics({ defaultMetrics: false });
@@ -65,13 +65,13 @@ test('hostile methods and statuses cannot grow the label sets', async (t) => {
   for (let i = 0; i < 20; i++) {
     driver.send(
       'customer',
-      wire(`FOO${i} sip:+14155550199@trunk.pstn.twilio.com SIP/2.0`, `1 FOO${i}`, `h${i}@x`),
+      message(`FOO${i} sip:+14155550199@trunk.pstn.twilio.com SIP/2.0`, `1 FOO${i}`, `h${i}@x`),
     );
-    driver.send('carrier', wire(`SIP/2.0 20${i % 10} OK`, `1 BAR${i}`, `h${i}@x`));
+    driver.send('carrier', message(`SIP/2.0 20${i % 10} OK`, `1 BAR${i}`, `h${i}@x`));
   }
   driver.send(
     'customer',
-    wire('invite sip:+14155550199@trunk.pstn.twilio.com SIP/2.0', '1 invite', 'lower@x'),
+    message('invite sip:+14155550199@trunk.pstn.twilio.com SIP/2.0', '1 invite', 'lower@x'),
   );
   t.deepEqual(await samples(m, 'trunkguard_sip_messages_total'), [
     'trunkguard_sip_messages_total{kind="request",method="other",status_class="",side="customer"} 21',

@@ -17,10 +17,10 @@ import {
   invite,
   KEYS,
   keyFor,
+  message,
   ProxyDriver,
   response,
   sdesSdp,
-  wire,
 } from '../api/call-fixture.js';
 
 function store(maxCalls = 100, maxBytes = 50_000_000, options: Partial<RecentCallsOptions> = {}) {
@@ -193,7 +193,7 @@ test("one call's ladder stops at maxLadder messages and counts the rest", (t) =>
   for (let i = 0; i < 20; i++) {
     driver.send(
       'customer',
-      wire('INFO sip:+14155550199@54.172.60.1:5061;transport=tls SIP/2.0', `${i + 2} INFO`, 'long@pbx'),
+      message('INFO sip:+14155550199@54.172.60.1:5061;transport=tls SIP/2.0', `${i + 2} INFO`, 'long@pbx'),
     );
   }
   const call = calls.call('long@pbx')!;
@@ -209,7 +209,7 @@ test('the default ladder cap is 200', (t) => {
   for (let i = 0; i < 250; i++) {
     driver.send(
       'customer',
-      wire('INFO sip:+14155550199@54.172.60.1:5061;transport=tls SIP/2.0', `${i + 2} INFO`, 'chatty@pbx'),
+      message('INFO sip:+14155550199@54.172.60.1:5061;transport=tls SIP/2.0', `${i + 2} INFO`, 'chatty@pbx'),
     );
   }
   const call = calls.call('chatty@pbx')!;
@@ -224,7 +224,7 @@ test('a failed INVITE ends the call; the retried INVITE with the same Call-ID ma
   t.like(calls.call('auth@pbx'), { state: 'ended', ended: 'failed', finalStatus: 407 });
   driver.send(
     'customer',
-    wire(
+    message(
       'INVITE sip:+14155550199@trunk.pstn.twilio.com SIP/2.0',
       '2 INVITE',
       'auth@pbx',
@@ -238,7 +238,7 @@ test('a failed INVITE ends the call; the retried INVITE with the same Call-ID ma
 
 test('messages outside calls (OPTIONS, unreadable bytes) start no call; their findings are listed', (t) => {
   const { calls, driver } = store();
-  driver.send('carrier', wire('OPTIONS sip:pbx.example.com SIP/2.0', '1 OPTIONS', 'ping@twilio'));
+  driver.send('carrier', message('OPTIONS sip:pbx.example.com SIP/2.0', '1 OPTIONS', 'ping@twilio'));
   driver.send('customer', Buffer.from('HELLO WORLD\r\n\r\n'));
   t.is(calls.size, 0);
   const listed = calls.findings({ limit: 10 }).findings;
