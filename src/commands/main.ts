@@ -1,11 +1,14 @@
 /**
  * The dispatcher behind the `trunkguard` command. `proxy` forwards and judges live traffic; `check`
- * judges files; `rules` lists carrier profiles. `pcap` and `hep` are the other ways in (later issues).
+ * judges files; `hep` judges what capture agents mirror over HEPv3; `rules` lists carrier profiles.
+ * `pcap` is the other way in (a later issue).
  */
 import { ConfigError } from '../policy/load-config.js';
 import { UnreadableInputError } from '../sources/check-input.js';
 import { CHECK_USAGE, runCheck } from './check.js';
 import { type CommandIo, UsageError } from './command-io.js';
+import { runHep } from './hep.js';
+import { HEP_USAGE } from './hep-args.js';
 import { runProxy } from './proxy.js';
 import { PROXY_USAGE } from './proxy-args.js';
 import { RULES_USAGE, runRules } from './rules.js';
@@ -15,11 +18,12 @@ const USAGE = `Usage: trunkguard <command> [options]
 Commands:
   proxy           forward SIP between a PBX/SBC and a carrier trunk, judging every SDP offer and answer
   check FILE...   judge the SDP offers and answers in a trace or SIP file against a carrier profile
+  hep             judge the SIP that capture agents (Kamailio siptrace, an SBC) mirror over HEPv3
   rules           list the carrier profiles and show one (rules show NAME)
 
 Run "trunkguard <command> --help" for a command's options.`;
 
-const NOT_YET = new Set(['pcap', 'hep']);
+const NOT_YET = new Set(['pcap']);
 
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [command, ...args] = argv;
@@ -34,6 +38,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     check: { run: runCheck, usage: CHECK_USAGE },
     rules: { run: runRules, usage: RULES_USAGE },
     proxy: { run: runProxy, usage: PROXY_USAGE },
+    hep: { run: runHep, usage: HEP_USAGE },
   };
   const entry = commands[command];
   if (!entry) {

@@ -225,6 +225,44 @@ export async function loadProxySettings(
   };
 }
 
+/** What `trunkguard hep` needs of the settings: no listeners, next hops or TLS of the proxy's. */
+export type CollectorSettings = Pick<
+  ProxySettings,
+  'judge' | 'log' | 'http' | 'dialogs' | 'maxMessageBytes' | 'recentCalls'
+>;
+
+/**
+ * The settings of a collector (`trunkguard hep`): the same config file and the same `log:`,
+ * `http:` and `proxy.dialogs`/`proxy.recentCalls` merging as loadProxySettings, without what
+ * only forwarding needs (no carrier is required; `proxy.listen` and `proxy.tls` are not read).
+ */
+export async function loadCollectorSettings(
+  flags: ProxyFlags,
+  cwd: string = process.cwd(),
+): Promise<CollectorSettings> {
+  const file = flags.config === undefined ? DEFAULT_CONFIG_FILE : resolve(cwd, flags.config);
+  const { judge, source, raw } = loadFile(file, profileFlag(flags.profile, cwd));
+  const proxy = raw.proxy ?? {};
+  const http = httpSettings(flags, source, raw, cwd);
+  throwIfAny(http.issues);
+  const dialogs = proxy.dialogs ?? {};
+  const recentCalls = proxy.recentCalls ?? {};
+  return {
+    judge,
+    log: logSettings(flags, raw, file, cwd),
+    dialogs: {
+      maxCalls: dialogs.maxCalls ?? DEFAULT_TABLE_OPTIONS.maxCalls,
+      ttlSeconds: dialogs.ttlSeconds ?? DEFAULT_TABLE_OPTIONS.ttlMs / 1000,
+    },
+    maxMessageBytes: proxy.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    http: http.settings,
+    recentCalls: {
+      maxCalls: recentCalls.maxCalls ?? DEFAULT_RECENT_CALLS.maxCalls,
+      maxBytes: recentCalls.maxBytes ?? DEFAULT_RECENT_CALLS.maxBytes,
+    },
+  };
+}
+
 /** A profile path on the command line is relative to `cwd`; loadConfig would take process.cwd(). */
 function profileFlag(profile: string | undefined, cwd: string): string | undefined {
   return profile !== undefined && isProfilePath(profile) ? resolve(cwd, profile) : profile;
