@@ -13,14 +13,14 @@ import type { Finding } from '../policy/finding.js';
 import { loadConfig } from '../policy/load-config.js';
 import { CallLedger } from '../report/call-ledger.js';
 import { formatTextReport } from '../report/text-report.js';
-import { parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
+import { formatEndpoint, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
 import { readInput } from '../sources/check-input.js';
-import { type CommandIo, UsageError } from './command-io.js';
+import { type CommandIo, processIo, UsageError } from './command-io.js';
 
 export const CHECK_USAGE = `Usage: trunkguard check [options] FILE...
 
-Judges every SDP offer and answer in FILE (a JSON Lines trace, or raw SIP messages)
-against a carrier profile.
+Judges every SDP offer and answer in FILE (a JSON Lines trace, raw SIP messages, or a
+pcap/pcapng capture: SIP over UDP and TCP on any port) against a carrier profile.
 
 Options:
   --profile NAME        carrier profile from rules/ (default: the config's, twilio)
@@ -106,6 +106,8 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   const ledger = new CallLedger();
   const findings: Finding[] = [];
   const inputErrors: string[] = [];
+  /** TLS connections seen in captures, as "src -> dst". */
+  const encryptedFlows: string[] = [];
   let messages = 0;
   const rawEnvelope = {
     transport: options.transport,
@@ -113,10 +115,15 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
     dst: parseEndpoint(options.dst)!,
   };
 
+  const progress = progressLine(io, options.format);
   for (const file of options.files) {
-    for await (const item of readInput(file, rawEnvelope)) {
+    for await (const item of readInput(file, rawEnvelope, { onProgress: progress?.update })) {
       if (item.kind === 'input-error') {
         inputErrors.push(`${item.where}: ${item.reason}`);
+        continue;
+      }
+      if (item.kind === 'encrypted-flow') {
+        encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
         continue;
       }
       const index = messages++;
@@ -128,10 +135,12 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
     }
   }
 
+  progress?.done();
+
   const calls = ledger.summaries(options.failOn);
   if (options.format === 'json') {
     io.stdout(
-      `${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors })}\n`,
+      `${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors, encryptedFlows })}\n`,
     );
   } else {
     io.stdout(
@@ -144,8 +153,39 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
         inputErrors,
       }),
     );
+    if (encryptedFlows.length > 0) {
+      io.stdout(
+        `${encryptedFlows.length} TLS flow(s) could not be judged (encrypted): ${encryptedFlows.join(' ')}\n`,
+      );
+    }
   }
   for (const error of inputErrors) io.stderr(`trunkguard check: ${error}`);
   if (inputErrors.length > 0) return 2;
   return findings.some((finding) => severityRank(finding.severity) >= severityRank(options.failOn)) ? 1 : 0;
+}
+
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * A single updating "read X of Y" line on stderr while a capture is read: only for a person
+ * watching (stderr a TTY, the real process streams, text output), redrawn at most 5 times a second.
+ */
+function progressLine(io: CommandIo, format: 'text' | 'json') {
+  if (io !== processIo || format === 'json' || !process.stderr.isTTY) return null;
+  let last = 0;
+  let shown = false;
+  const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+  return {
+    update: (read: number, total: number) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_INTERVAL_MS && read < total) return;
+      last = now;
+      shown = true;
+      const percent = total > 0 ? Math.floor((read / total) * 100) : 100;
+      process.stderr.write(`\rtrunkguard check: read ${mib(read)} of ${mib(total)} MiB (${percent}%)\x1b[K`);
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Turns the files given to `trunkguard check` into envelopes and SIP messages, in order.
  * The kind of each file comes from its content: a JSON Lines trace, raw SIP text (one or more
- * messages framed by Content-Length), or a capture (pcap/pcapng, not readable yet).
+ * messages framed by Content-Length), or a capture (pcap/pcapng: see pcap/capture-reader.ts).
  */
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import type { ReadResult } from '../sip/message.js';
 import { readMessageBytes } from '../sip/read-message.js';
 import { StreamFramer } from '../sip/stream-framer.js';
 import { detectInputKind, type InputKind } from './input-kind.js';
+import { CaptureFormatError, readCaptureFile } from './pcap/capture-reader.js';
 import { parseTraceLine } from './trace-record.js';
 
 export interface RawSipEnvelope {
@@ -22,7 +23,19 @@ export interface RawSipEnvelope {
 export type InputItem =
   | { readonly kind: 'read'; readonly result: ReadResult; readonly envelope: Envelope }
   /** A record that is not a SIP message at all (bad JSON line...): where, and why. */
-  | { readonly kind: 'input-error'; readonly where: string; readonly reason: string };
+  | { readonly kind: 'input-error'; readonly where: string; readonly reason: string }
+  /** A TLS connection in a capture: its SIP is encrypted and cannot be judged. */
+  | {
+      readonly kind: 'encrypted-flow';
+      readonly where: string;
+      readonly src: Envelope['src'];
+      readonly dst: Envelope['dst'];
+    };
+
+export interface ReadInputOptions {
+  /** For captures, called as the file is read: bytes read so far and the file's size. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
 
 /** Thrown for input that cannot be judged at all: missing file, capture format not supported. */
 export class UnreadableInputError extends Error {}
@@ -47,14 +60,17 @@ export async function inputKindOf(file: string): Promise<InputKind> {
   }
 }
 
-export async function* readInput(file: string, rawEnvelope: RawSipEnvelope): AsyncGenerator<InputItem> {
+export async function* readInput(
+  file: string,
+  rawEnvelope: RawSipEnvelope,
+  options: ReadInputOptions = {},
+): AsyncGenerator<InputItem> {
   const kind = await inputKindOf(file);
   switch (kind) {
     case 'pcap':
     case 'pcapng':
-      throw new UnreadableInputError(
-        `${file}: ${kind} captures are not supported yet; export the SIP as a JSON Lines trace or raw SIP text`,
-      );
+      yield* readCapture(file, options);
+      return;
     case 'trace':
       yield* readTraceFile(file);
       return;
@@ -93,4 +109,17 @@ async function* readRawSipFile(file: string, envelope: RawSipEnvelope): AsyncGen
   const framer = new StreamFramer();
   const results = [...framer.push(bytes), ...framer.end()];
   for (const result of results) yield { kind: 'read', result, envelope: { ...envelope, time } };
+}
+
+/** A pcap or pcapng capture, streamed: SIP over UDP and TCP, TLS connections counted. */
+async function* readCapture(file: string, options: ReadInputOptions): AsyncGenerator<InputItem> {
+  try {
+    for await (const event of readCaptureFile(file, { onProgress: options.onProgress })) {
+      if (event.kind === 'sip') yield { kind: 'read', result: event.result, envelope: event.envelope };
+      else yield { kind: 'encrypted-flow', where: file, src: event.src, dst: event.dst };
+    }
+  } catch (error) {
+    if (!(error instanceof CaptureFormatError)) throw error;
+    yield { kind: 'input-error', where: file, reason: error.message };
+  }
 }

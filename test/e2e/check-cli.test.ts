@@ -222,10 +222,17 @@ test('usage errors and unreadable input exit 2 with a one-line reason', async (t
   t.regex(badProfile.stderr, /twillio/);
   const dir = mkdtempSync(join(tmpdir(), 'trunkguard-'));
   const pcap = join(dir, 'capture.pcap');
-  writeFileSync(pcap, Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex'));
+  // A capture whose first record claims 2 GiB: corrupt (an empty capture is read, and exits 0).
+  writeFileSync(
+    pcap,
+    Buffer.from(
+      'd4c3b2a1020004000000000000000000ffff000001000000' + '0000000000000000ffffff7f00000000',
+      'hex',
+    ),
+  );
   const capture = await run(['check', pcap]);
   t.is(capture.code, 2);
-  t.regex(capture.stderr, /pcap captures are not supported yet/);
+  t.regex(capture.stderr, /capture\.pcap: pcap record at byte 24 claims 2147483647 bytes: corrupt file\n$/);
 });
 
 test('a bad trace line is reported with its line number; the rest is still judged', async (t) => {

@@ -1,0 +1,98 @@
+/**
+ * npm run bench:pcap — `trunkguard check` on a large capture beside tshark on the same file.
+ *
+ * The capture is made once and cached (in the temp dir, trunkguard-bench-pcap/): SIPp calls over
+ * loopback (UDP, one socket each side) recorded by tcpdump. BENCH_CALLS (default 30000) and
+ * BENCH_RATE (calls/s, default 1000) set its size; delete the cache directory to make it again.
+ * Then it times, each as a child process under /usr/bin/time -v (wall time, peak RSS):
+ *   trunkguard check FILE --format json > file
+ *   tshark -r FILE -o sdp.establish_conversation:FALSE -Y sip -T fields -e sip.Call-ID
+ * and prints messages/s and the ratio. No assertions: compare figures from one sitting.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { recordSippCalls } from '../test/fixtures/pcap/record.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'dist', 'src', 'cli.js');
+const calls = Number(process.env.BENCH_CALLS ?? 30_000);
+const rate = Number(process.env.BENCH_RATE ?? 1000);
+const cache = join(tmpdir(), 'trunkguard-bench-pcap');
+const capture = join(cache, `sipp-udp-${calls}.pcap`);
+
+interface Timed {
+  readonly seconds: number;
+  readonly peakKiB: number;
+  readonly code: number | null;
+}
+
+/** Runs cmd under /usr/bin/time -v, stdout to `out`; wall time and peak RSS from its report. */
+function timed(cmd: string, args: readonly string[], out: string): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const report = `${out}.time`;
+    const child = spawn('/usr/bin/time', ['-v', '-o', report, cmd, ...args], {
+      stdio: ['ignore', openSync(out, 'w'), 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const text = readFileSync(report, 'utf8');
+      const wall = /Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)/.exec(text);
+      const seconds = wall
+        ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3])
+        : Number.NaN;
+      const peakKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? Number.NaN);
+      resolve({ seconds, peakKiB, code });
+    });
+  });
+}
+
+mkdirSync(cache, { recursive: true });
+if (!existsSync(capture)) {
+  console.log(`recording ${calls} SIPp calls at ${rate}/s over loopback with tcpdump into ${capture} ...`);
+  const partial = `${capture}.partial`;
+  rmSync(partial, { force: true });
+  const recording = await recordSippCalls({
+    file: partial,
+    tool: 'tcpdump',
+    iface: 'lo',
+    transport: 'u1',
+    calls,
+    rate,
+    timeoutMs: Math.ceil((calls / rate) * 1000) + 30_000,
+  });
+  console.log(
+    `  SIPp: ${recording.uac.stats.successful} calls succeeded, ${recording.uac.stats.failed} failed`,
+  );
+  const { renameSync } = await import('node:fs');
+  renameSync(partial, capture);
+}
+const size = statSync(capture).size;
+console.log(`capture: ${capture} (${(size / 1024 / 1024).toFixed(1)} MiB)`);
+
+const ours = await timed(
+  process.execPath,
+  [cli, 'check', '--format', 'json', capture],
+  join(cache, 'check.json'),
+);
+const report = JSON.parse(readFileSync(join(cache, 'check.json'), 'utf8')) as {
+  messages: number;
+  calls: unknown[];
+};
+const theirs = await timed(
+  'tshark',
+  ['-r', capture, '-o', 'sdp.establish_conversation:FALSE', '-Y', 'sip', '-T', 'fields', '-e', 'sip.Call-ID'],
+  join(cache, 'tshark.txt'),
+);
+const tsharkMessages = readFileSync(join(cache, 'tshark.txt'), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '').length;
+
+const line = (name: string, t: Timed, messages: number) =>
+  `${name.padEnd(10)} ${messages} messages in ${t.seconds.toFixed(2)} s = ${Math.round(messages / t.seconds)} messages/s, ` +
+  `peak RSS ${(t.peakKiB / 1024).toFixed(0)} MiB (exit ${t.code})`;
+console.log(`${line('trunkguard', ours, report.messages)}, ${report.calls.length} calls judged`);
+console.log(line('tshark', theirs, tsharkMessages));
+console.log(`trunkguard/tshark speed ratio: ${(theirs.seconds / ours.seconds).toFixed(2)}x`);

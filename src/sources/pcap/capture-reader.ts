@@ -1,0 +1,276 @@
+/**
+ * A capture file, whole: bytes in (chunk by chunk, from pcap or pcapng), SIP records out. Frames
+ * go through the link layer, IP (with fragment reassembly), then UDP (one SIP message per
+ * datagram) or TCP (reassembled per direction and framed by Content-Length). SIP is recognised
+ * by content on any port; a TCP direction that starts with a TLS record is an encrypted flow,
+ * counted and skipped; everything else is counted and ignored.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Endpoint, Envelope } from '../../sip/envelope.js';
+import type { ReadResult } from '../../sip/message.js';
+import { readMessageBytes } from '../../sip/read-message.js';
+import { StreamFramer } from '../../sip/stream-framer.js';
+import { FragmentReassembler, type IpPacket, isFragment, PROTO_TCP, PROTO_UDP, parseIp } from './ip.js';
+import { ipPayload } from './link-layer.js';
+import { type CapturedPacket, CaptureFormatError, packetTime } from './packet.js';
+import { PcapFileParser } from './pcap-file.js';
+import { PcapngFileParser } from './pcapng-file.js';
+import { sniff } from './sip-sniff.js';
+import { type StreamSink, TcpReassembler, type TcpSegment } from './tcp-streams.js';
+
+export { CaptureFormatError };
+
+export type CaptureEvent =
+  | { readonly kind: 'sip'; readonly result: ReadResult; readonly envelope: Envelope }
+  /** A TCP connection whose first bytes are a TLS record: its SIP cannot be read. */
+  | {
+      readonly kind: 'encrypted-flow';
+      readonly src: Endpoint;
+      readonly dst: Endpoint;
+      readonly time: string;
+    };
+
+export interface CaptureStats {
+  packets: number;
+  /** Frames that are not IPv4/IPv6 on a known link type, or are malformed. */
+  nonIp: number;
+  /** UDP datagrams and TCP directions that are neither SIP nor TLS. */
+  nonSipDatagrams: number;
+  nonSipStreams: number;
+  keepAlives: number;
+  sipMessages: number;
+  encryptedFlows: number;
+  /** IP datagrams whose fragments never all came, and TCP gaps skipped. */
+  fragmentsDropped: number;
+  tcpGaps: number;
+  /** Bytes at the end of the file that are not a whole record (a capture cut short). */
+  truncatedBytes: number;
+}
+
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
+
+type Mode = 'unknown' | 'sip' | 'tls' | 'other' | 'resync';
+
+interface StreamState {
+  readonly key: string;
+  readonly reverseKey: string;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  mode: Mode;
+  framer: StreamFramer | null;
+}
+
+export class CaptureReader {
+  #parser: PcapFileParser | PcapngFileParser | null = null;
+  #head = Buffer.alloc(0);
+  readonly #fragments = new FragmentReassembler();
+  readonly #tcp: TcpReassembler<StreamState>;
+  readonly #streams = new Map<string, StreamState>();
+  #events: CaptureEvent[] = [];
+  #time = '1970-01-01T00:00:00.000Z';
+  readonly stats: CaptureStats = {
+    packets: 0,
+    nonIp: 0,
+    nonSipDatagrams: 0,
+    nonSipStreams: 0,
+    keepAlives: 0,
+    sipMessages: 0,
+    encryptedFlows: 0,
+    fragmentsDropped: 0,
+    tcpGaps: 0,
+    truncatedBytes: 0,
+  };
+
+  constructor() {
+    const sink: StreamSink<StreamState> = {
+      open: (key, segment) => {
+        const state: StreamState = {
+          key,
+          reverseKey: `${segment.dst}|${segment.dstPort}|${segment.src}|${segment.srcPort}`,
+          src: { host: segment.src, port: segment.srcPort },
+          dst: { host: segment.dst, port: segment.dstPort },
+          mode: 'unknown',
+          framer: null,
+        };
+        this.#streams.set(key, state);
+        return state;
+      },
+      data: (state, bytes, gap) => this.#streamData(state, bytes, gap),
+      end: (state) => {
+        this.#streams.delete(state.key);
+        if (state.framer !== null) this.#emitResults(state, state.framer.end());
+      },
+    };
+    this.#tcp = new TcpReassembler(sink);
+  }
+
+  /** Feeds file bytes; returns the events they complete, in capture order. Throws CaptureFormatError. */
+  push(chunk: Buffer): CaptureEvent[] {
+    if (this.#parser === null) {
+      // The first four bytes tell the format; a first chunk may be shorter.
+      this.#head = Buffer.concat([this.#head, chunk]);
+      if (this.#head.length < 4) return [];
+      chunk = this.#head;
+      this.#head = Buffer.alloc(0);
+      const magic = chunk.readUInt32BE(0);
+      if (magic === 0x0a0d0d0a) this.#parser = new PcapngFileParser();
+      else if (PCAP_MAGICS.has(magic)) this.#parser = new PcapFileParser();
+      else throw new CaptureFormatError(`not a pcap or pcapng file (magic ${magic.toString(16)})`);
+    }
+    for (const packet of this.#parser.push(chunk)) this.#packet(packet);
+    return this.#take();
+  }
+
+  /** The file ended: ends every TCP direction still open and returns the last events. */
+  end(): CaptureEvent[] {
+    this.#tcp.finish();
+    this.stats.truncatedBytes = (this.#parser?.pending ?? 0) + this.#head.length;
+    this.stats.fragmentsDropped = this.#fragments.dropped + this.#fragments.inProgress;
+    this.stats.tcpGaps = this.#tcp.gaps;
+    return this.#take();
+  }
+
+  #take(): CaptureEvent[] {
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  /** One frame. Packets are rare enough to be read one by one; the time is that of the packet. */
+  #packet(packet: CapturedPacket): void {
+    this.stats.packets++;
+    const ipBytes = ipPayload(packet.linkType, packet.data);
+    const parsed = ipBytes === null ? null : parseIp(ipBytes);
+    if (parsed === null) {
+      this.stats.nonIp++;
+      return;
+    }
+    let ip: IpPacket | null;
+    if (isFragment(parsed)) {
+      ip = this.#fragments.add(parsed, packet.seconds + packet.nanos / 1e9);
+      if (ip === null) return;
+    } else {
+      ip = parsed;
+    }
+    this.#time = packetTime(packet);
+    if (ip.protocol === PROTO_UDP) this.#udp(ip);
+    else if (ip.protocol === PROTO_TCP) this.#tcpSegment(ip);
+    else this.stats.nonSipDatagrams++;
+  }
+
+  #udp(ip: IpPacket): void {
+    const datagram = ip.payload;
+    if (datagram.length < 8) return;
+    const length = datagram.readUInt16BE(4);
+    const payload = datagram.subarray(8, length >= 8 ? Math.min(length, datagram.length) : datagram.length);
+    const kind = sniff(payload);
+    if (kind === 'keep-alive') {
+      this.stats.keepAlives++;
+      return;
+    }
+    if (kind !== 'sip') {
+      this.stats.nonSipDatagrams++;
+      return;
+    }
+    this.stats.sipMessages++;
+    this.#events.push({
+      kind: 'sip',
+      // A copy: the message may be kept (by a report) longer than the file chunk should be.
+      result: readMessageBytes(Buffer.from(payload), 'udp'),
+      envelope: {
+        transport: 'udp',
+        src: { host: ip.src, port: datagram.readUInt16BE(0) },
+        dst: { host: ip.dst, port: datagram.readUInt16BE(2) },
+        time: this.#time,
+      },
+    });
+  }
+
+  #tcpSegment(ip: IpPacket): void {
+    const bytes = ip.payload;
+    if (bytes.length < 20) return;
+    const dataOffset = ((bytes[12] ?? 0) >> 4) * 4;
+    if (dataOffset < 20 || dataOffset > bytes.length) return;
+    const flags = bytes[13] ?? 0;
+    const segment: TcpSegment = {
+      src: ip.src,
+      dst: ip.dst,
+      srcPort: bytes.readUInt16BE(0),
+      dstPort: bytes.readUInt16BE(2),
+      seq: bytes.readInt32BE(4),
+      fin: (flags & 0x01) !== 0,
+      syn: (flags & 0x02) !== 0,
+      rst: (flags & 0x04) !== 0,
+      payload: bytes.subarray(dataOffset),
+    };
+    this.#tcp.add(segment);
+  }
+
+  #streamData(state: StreamState, bytes: Buffer, gap: boolean): void {
+    if (gap && state.mode === 'sip') {
+      if (state.framer !== null) this.#emitResults(state, state.framer.end());
+      state.framer = null;
+      state.mode = 'resync';
+    }
+    if (state.mode === 'unknown' || state.mode === 'resync') {
+      const kind = sniff(bytes);
+      if (kind === 'tls' && state.mode === 'unknown') {
+        state.mode = 'tls';
+        // One flow per connection: the reverse direction, when it is TLS too, was counted.
+        if (this.#streams.get(state.reverseKey)?.mode !== 'tls') {
+          this.stats.encryptedFlows++;
+          this.#events.push({ kind: 'encrypted-flow', src: state.src, dst: state.dst, time: this.#time });
+        }
+        return;
+      }
+      if (kind === 'sip' || kind === 'keep-alive') {
+        state.mode = 'sip';
+        state.framer = new StreamFramer();
+      } else {
+        if (state.mode === 'unknown') {
+          state.mode = 'other';
+          this.stats.nonSipStreams++;
+        }
+        return;
+      }
+    }
+    if (state.mode !== 'sip' || state.framer === null) return;
+    this.#emitResults(state, state.framer.push(bytes));
+  }
+
+  #emitResults(state: StreamState, results: readonly ReadResult[]): void {
+    for (const result of results) {
+      this.stats.sipMessages++;
+      this.#events.push({
+        kind: 'sip',
+        result,
+        envelope: { transport: 'tcp', src: state.src, dst: state.dst, time: this.#time },
+      });
+    }
+  }
+}
+
+export interface ReadCaptureOptions {
+  /** Called after each chunk with the bytes read so far and the file's size. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Chunk size; 1 MiB by default. */
+  readonly chunkSize?: number;
+}
+
+/** Reads a capture file as a stream (constant memory) and yields its events; stats when done. */
+export async function* readCaptureFile(
+  file: string,
+  options: ReadCaptureOptions = {},
+): AsyncGenerator<CaptureEvent, CaptureStats> {
+  const total = (await stat(file)).size;
+  const reader = new CaptureReader();
+  let read = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: options.chunkSize ?? 1024 * 1024 })) {
+    read += (chunk as Buffer).length;
+    yield* reader.push(chunk as Buffer);
+    options.onProgress?.(read, total);
+  }
+  yield* reader.end();
+  return reader.stats;
+}
