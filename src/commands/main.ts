@@ -1,7 +1,7 @@
 /**
  * The dispatcher behind the `trunkguard` command. `proxy` forwards and judges live traffic; `check`
- * judges files; `hep` judges what capture agents mirror over HEPv3; `rules` lists carrier profiles.
- * `pcap` is the other way in (a later issue).
+ * judges traces and captures; `hep` judges what capture agents mirror over HEPv3; `rules` lists
+ * carrier profiles.
  */
 import { ConfigError } from '../policy/load-config.js';
 import { UnreadableInputError } from '../sources/check-input.js';
@@ -17,13 +17,16 @@ const USAGE = `Usage: trunkguard <command> [options]
 
 Commands:
   proxy           forward SIP between a PBX/SBC and a carrier trunk, judging every SDP offer and answer
-  check FILE...   judge the SDP offers and answers in a trace or SIP file against a carrier profile
+  check FILE...   judge the SDP offers and answers in a trace, SIP, pcap or pcapng file against a carrier profile
   hep             judge the SIP that capture agents (Kamailio siptrace, an SBC) mirror over HEPv3
   rules           list the carrier profiles and show one (rules show NAME)
 
 Run "trunkguard <command> --help" for a command's options.`;
 
-const NOT_YET = new Set(['pcap']);
+/** Names people try that another command serves: said plainly instead of "unknown command". */
+const SERVED_BY: Readonly<Record<string, string>> = {
+  pcap: 'captures are judged by "trunkguard check FILE.pcap" (pcap and pcapng are read by content)',
+};
 
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [command, ...args] = argv;
@@ -43,8 +46,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   const entry = commands[command];
   if (!entry) {
     io.stderr(
-      NOT_YET.has(command)
-        ? `trunkguard: "${command}" is not available yet in this version`
+      SERVED_BY[command] !== undefined
+        ? `trunkguard: ${SERVED_BY[command]}`
         : `trunkguard: unknown command "${command}"\n${USAGE}`,
     );
     return 2;
