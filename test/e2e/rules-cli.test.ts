@@ -28,7 +28,7 @@ test('rules with an unknown profile or action exits 2 with the reason', async (t
   const unknown = await run(['rules', 'show', 'twillio']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /twillio/);
-  const action = await run(['rules', 'export']);
+  const action = await run(['rules', 'frobnicate']);
   t.is(action.code, 2);
-  t.regex(action.stderr, /unknown rules action "export"/);
+  t.regex(action.stderr, /unknown rules action "frobnicate"/);
 });
