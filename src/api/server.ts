@@ -9,6 +9,7 @@
  *   GET /api/findings                 ?code= &severity=(minimum) &side= &since= &limit=1-500 (100) &cursor=
  *   GET /api/profiles                 the carrier profile and policy, facts with sources
  *   GET /api/status                   the proxy's counters and the store's size
+ *   GET /api/media-endpoints          the carrier's media prefixes (/24, /48), inside or outside its ranges
  *   GET / , GET /assets/*             no token: the dashboard's files
  *
  * With `http.token` set, everything but /healthz and the dashboard's files needs
@@ -21,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { JudgeConfig } from '../policy/profile.js';
 import type { HttpSettings } from '../proxy/settings.js';
+import type { MediaEndpoints } from '../report/media-endpoints.js';
 import type { Metrics } from '../report/metrics.js';
 import type { RecentCalls } from '../report/recent-calls.js';
 import { formatEndpoint } from '../sip/envelope.js';
@@ -31,6 +33,7 @@ import { registerCallRoutes } from './routes/calls.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFindingRoutes } from './routes/findings.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMediaEndpointRoutes } from './routes/media-endpoints.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerProfileRoutes } from './routes/profiles.js';
 import { registerStatusRoutes } from './routes/status.js';
@@ -44,6 +47,8 @@ export interface ApiServerOptions {
   readonly store: RecentCalls;
   readonly metrics: Metrics;
   readonly judgeConfig: JudgeConfig;
+  /** The carrier media endpoints behind /api/media-endpoints; without it the route answers an empty list. */
+  readonly mediaEndpoints?: MediaEndpoints;
   /** Folder of the dashboard's files; default: src/api/dashboard/ of this installation. */
   readonly dashboardDir?: string;
 }
@@ -63,6 +68,7 @@ export function buildApiApp(options: ApiServerOptions): FastifyInstance {
     store: options.store,
     metrics: options.metrics,
     judgeConfig: options.judgeConfig,
+    mediaEndpoints: options.mediaEndpoints ?? null,
     dashboardDir: options.dashboardDir ?? null,
     uptimeSeconds: () => Math.floor((performance.now() - started) / 1000),
     listeners: () =>
@@ -122,6 +128,7 @@ export function buildApiApp(options: ApiServerOptions): FastifyInstance {
   registerFindingRoutes(app, context);
   registerProfileRoutes(app, context);
   registerStatusRoutes(app, context);
+  registerMediaEndpointRoutes(app, context);
   registerDashboardRoutes(app, context);
   return app;
 }

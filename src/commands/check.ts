@@ -12,6 +12,7 @@ import { Judge } from '../policy/engine.js';
 import type { Finding } from '../policy/finding.js';
 import { loadConfig } from '../policy/load-config.js';
 import { CallLedger } from '../report/call-ledger.js';
+import { MediaEndpoints } from '../report/media-endpoints.js';
 import { formatTextReport } from '../report/text-report.js';
 import { formatEndpoint, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
 import { readInput } from '../sources/check-input.js';
@@ -104,6 +105,7 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   // Offline, every SDP is also read by sdp-transform: where the two parsers disagree is a finding.
   const judge = new Judge(config, { crossCheckSdp: true });
   const ledger = new CallLedger();
+  const mediaEndpoints = new MediaEndpoints(config.profile);
   const findings: Finding[] = [];
   const inputErrors: string[] = [];
   /** TLS connections seen in captures, as "src -> dst". */
@@ -131,6 +133,7 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
         ? judge.judgeMessage(item.result.message, item.envelope, index)
         : judge.judgeUnreadable(item.result.reason, item.envelope, index);
       ledger.record(judged);
+      mediaEndpoints.record(judged);
       findings.push(...judged.findings);
     }
   }
@@ -140,7 +143,15 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   const calls = ledger.summaries(options.failOn);
   if (options.format === 'json') {
     io.stdout(
-      `${JSON.stringify({ profile: config.profile.name, messages, findings, calls, inputErrors, encryptedFlows })}\n`,
+      `${JSON.stringify({
+        profile: config.profile.name,
+        messages,
+        findings,
+        calls,
+        inputErrors,
+        encryptedFlows,
+        mediaEndpoints: mediaEndpoints.snapshot(),
+      })}\n`,
     );
   } else {
     io.stdout(
@@ -151,6 +162,7 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
         findings,
         failOn: options.failOn,
         inputErrors,
+        mediaEndpoints: mediaEndpoints.snapshot(),
       }),
     );
     if (encryptedFlows.length > 0) {

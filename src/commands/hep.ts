@@ -11,6 +11,7 @@ import { startApiServer } from '../api/server.js';
 import { loadCollectorSettings } from '../proxy/load-proxy-settings.js';
 import type { ProxyObserver } from '../proxy/observer.js';
 import { closeLogger, createLogger, logEvent } from '../report/logger.js';
+import { MediaEndpoints } from '../report/media-endpoints.js';
 import { Metrics } from '../report/metrics.js';
 import { NegotiationLog } from '../report/negotiation-log.js';
 import { RecentCalls } from '../report/recent-calls.js';
@@ -24,7 +25,8 @@ export async function runHep(args: readonly string[], io: CommandIo): Promise<nu
   const logger = createLogger(settings.log);
   const store = new RecentCalls(settings.recentCalls);
   const metrics = new Metrics();
-  const observers: ProxyObserver[] = [metrics, store];
+  const mediaEndpoints = new MediaEndpoints(settings.judge.profile);
+  const observers: ProxyObserver[] = [metrics, store, mediaEndpoints];
   let negotiations: NegotiationLog | null = null;
   let api: Awaited<ReturnType<typeof startApiServer>> | null = null;
   try {
@@ -58,6 +60,7 @@ export async function runHep(args: readonly string[], io: CommandIo): Promise<nu
         proxy: collector,
         store,
         metrics,
+        mediaEndpoints,
         judgeConfig: settings.judge,
       });
     } catch (error) {

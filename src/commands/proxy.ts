@@ -15,6 +15,7 @@ import type { TlsSettings } from '../proxy/settings.js';
 import { SipProxy } from '../proxy/sip-proxy.js';
 import type { TlsMaterial } from '../proxy/transports/stream-transport.js';
 import { closeLogger, createLogger, logEvent } from '../report/logger.js';
+import { MediaEndpoints } from '../report/media-endpoints.js';
 import { Metrics } from '../report/metrics.js';
 import { NegotiationLog } from '../report/negotiation-log.js';
 import { RecentCalls } from '../report/recent-calls.js';
@@ -26,9 +27,10 @@ export async function runProxy(args: readonly string[], io: CommandIo): Promise<
   const logger = createLogger(settings.log);
   const store = new RecentCalls(settings.recentCalls);
   const metrics = new Metrics();
+  const mediaEndpoints = new MediaEndpoints(settings.judge.profile);
   let negotiations: NegotiationLog | null = null;
   let api: Awaited<ReturnType<typeof startApiServer>> | null = null;
-  const observers: ProxyObserver[] = [metrics, store];
+  const observers: ProxyObserver[] = [metrics, store, mediaEndpoints];
   const failed = async (what: string, error: unknown) => {
     io.stderr(`trunkguard proxy: ${what}: ${error instanceof Error ? error.message : String(error)}`);
     await proxy.stop().catch(() => undefined);
@@ -62,6 +64,7 @@ export async function runProxy(args: readonly string[], io: CommandIo): Promise<
         proxy,
         store,
         metrics,
+        mediaEndpoints,
         judgeConfig: settings.judge,
       });
     } catch (error) {

@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity, severityRank } from '../policy/codes.js';
 import type { Finding } from '../policy/finding.js';
 import type { CarrierProfile } from '../policy/profile.js';
 import type { CallSummary, NegotiatedMedia } from './call-ledger.js';
+import type { MediaEndpointsSnapshot } from './media-endpoints.js';
 
 export interface TextReportInput {
   readonly profile: CarrierProfile;
@@ -14,6 +15,8 @@ export interface TextReportInput {
   readonly findings: readonly Finding[];
   readonly failOn: Severity;
   readonly inputErrors: readonly string[];
+  /** The carrier's media prefixes; the section is left out when absent or empty. */
+  readonly mediaEndpoints?: MediaEndpointsSnapshot;
 }
 
 export function formatTextReport(input: TextReportInput): string {
@@ -45,12 +48,38 @@ export function formatTextReport(input: TextReportInput): string {
       }
     }
   }
+  if (input.mediaEndpoints && input.mediaEndpoints.prefixes.length > 0) {
+    lines.push('', ...mediaEndpointLines(input.mediaEndpoints));
+  }
   if (input.inputErrors.length > 0) {
     lines.push('', 'Input that could not be judged:');
     for (const error of input.inputErrors) lines.push(`  ${error}`);
   }
   lines.push('', summaryLine(findings, failOn));
   return `${lines.join('\n')}\n`;
+}
+
+/** "Media endpoints the carrier used": one line per prefix, inside or outside the published ranges. */
+function mediaEndpointLines(snapshot: MediaEndpointsSnapshot): string[] {
+  const published = snapshot.published.length > 0 ? snapshot.published.join(', ') : 'none published';
+  const lines = [`Media endpoints the carrier used (published media ranges: ${published}):`];
+  for (const entry of snapshot.prefixes) {
+    const where = entry.inPublishedRange
+      ? `inside ${entry.inPublishedRange}`
+      : entry.outside
+        ? 'OUTSIDE the published ranges'
+        : 'not judged';
+    const calls = `${entry.callsCapped ? '>=' : ''}${plural(entry.calls, 'call')}`;
+    const ports = Object.entries(entry.ports)
+      .map(([bucket, count]) => `${bucket} (${count})`)
+      .join(', ');
+    lines.push(
+      `  ${entry.prefix.padEnd(18)} ${where}, ${calls}, ${plural(entry.messages, 'message')}, ports ${ports}`,
+    );
+  }
+  if (snapshot.overflow > 0)
+    lines.push(`  (${snapshot.overflow} more addresses past the prefix cap, not listed)`);
+  return lines;
 }
 
 function summaryLine(findings: readonly Finding[], failOn: Severity): string {

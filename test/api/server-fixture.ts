@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '../../src/api/server.js';
+import { MediaEndpoints } from '../../src/report/media-endpoints.js';
 import { Metrics } from '../../src/report/metrics.js';
 import { RecentCalls } from '../../src/report/recent-calls.js';
 import { CONFIG, ProxyDriver } from './call-fixture.js';
@@ -31,6 +32,7 @@ export interface Served {
   readonly base: string;
   readonly store: RecentCalls;
   readonly metrics: Metrics;
+  readonly mediaEndpoints: MediaEndpoints;
   readonly driver: ProxyDriver;
   readonly dashboardDir: string;
   /** GET with node's fetch; `token` adds the Authorization header. */
@@ -66,7 +68,8 @@ export async function serve(options: ServeOptions = {}): Promise<Served> {
   }
   const store = new RecentCalls({ maxCalls: options.maxCalls ?? 1000, maxBytes: 50_000_000 });
   const metrics = new Metrics({ defaultMetrics: false });
-  const driver = new ProxyDriver(store, metrics);
+  const mediaEndpoints = new MediaEndpoints(CONFIG.profile);
+  const driver = new ProxyDriver(store, metrics, mediaEndpoints);
   const serverOptions: ApiServerOptions = {
     settings: { host: '127.0.0.1', port: 0, token: options.token ?? null },
     proxy: {
@@ -88,6 +91,7 @@ export async function serve(options: ServeOptions = {}): Promise<Served> {
     },
     store,
     metrics,
+    mediaEndpoints,
     judgeConfig: CONFIG,
     ...(!options.defaultDashboard && { dashboardDir }),
   };
@@ -98,6 +102,7 @@ export async function serve(options: ServeOptions = {}): Promise<Served> {
     base,
     store,
     metrics,
+    mediaEndpoints,
     driver,
     dashboardDir,
     get: (path, token) =>

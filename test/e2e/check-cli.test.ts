@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { ALL_CODES } from '../../src/policy/codes.js';
 import type { Finding } from '../../src/policy/finding.js';
+import type { MediaEndpointsSnapshot } from '../../src/report/media-endpoints.js';
 import { type Run, root, run } from './cli.js';
 
 const traces = join(root, 'test', 'fixtures', 'traces');
@@ -206,6 +207,39 @@ test('raw SIP input: messages framed by Content-Length, envelope from the flags'
   const customer = JSON.parse((await run(['check', '--format', 'json', file])).stdout) as JsonReport;
   t.false(codesOf(customer).includes('deprecated-media-range'));
   t.true(codesOf(customer).includes('srtp-not-negotiated'));
+});
+
+test('--format json: mediaEndpoints lists the carrier media prefixes, inside or outside the published range', async (t) => {
+  const { run: result, report } = await judge('carrier-media-range.jsonl');
+  t.is(result.code, 1);
+  const { mediaEndpoints } = report as JsonReport & { mediaEndpoints: MediaEndpointsSnapshot };
+  t.like(mediaEndpoints, { profile: 'twilio', published: ['168.86.128.0/18'], outside: 2, overflow: 0 });
+  t.deepEqual(
+    mediaEndpoints.prefixes.map((entry) => [
+      entry.prefix,
+      entry.inPublishedRange,
+      entry.outside,
+      entry.calls,
+      entry.messages,
+      entry.ports,
+      entry.firstSeen,
+    ]),
+    [
+      ['168.86.140.0/24', '168.86.128.0/18', false, 1, 1, { '14000-14999': 1 }, '2026-11-28T10:00:00.600Z'],
+      ['198.51.100.0/24', null, true, 1, 1, { '8000-8999': 1 }, '2026-11-28T10:00:00.280Z'],
+      // IPv6 under Twilio's IPv4-only ranges: not judged (ipv6-media-address says so).
+      ['2001:db8::/48', null, false, 1, 1, { '14000-14999': 1 }, '2026-11-28T10:00:00.600Z'],
+      ['54.172.60.0/24', null, true, 1, 1, { '15000-15999': 1 }, '2026-11-28T10:00:00.440Z'],
+    ],
+  );
+  // The text report has the same in a short section.
+  const text = await run(['check', join(traces, 'carrier-media-range.jsonl')]);
+  t.regex(text.stdout, /Media endpoints the carrier used \(published media ranges: 168\.86\.128\.0\/18\):/);
+  t.regex(
+    text.stdout,
+    /198\.51\.100\.0\/24 +OUTSIDE the published ranges, 1 call, 1 message, ports 8000-8999 \(1\)/,
+  );
+  t.regex(text.stdout, /168\.86\.140\.0\/24 +inside 168\.86\.128\.0\/18/);
 });
 
 test('usage errors and unreadable input exit 2 with a one-line reason', async (t) => {

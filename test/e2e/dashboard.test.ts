@@ -251,6 +251,20 @@ test('dashboard: calls, findings and their filters, the ladder and the chart, li
   t.true((await page.locator('#chart rect.bar').count()) >= 1);
   t.regex((await page.locator('#chart').textContent()) ?? '', /1 finding in the last 30 minutes: 1 high/);
 
+  // Carrier media endpoints: the /24 inside Twilio's range and the one outside it, marked red.
+  const inside = page.locator('#endpoints-list li[data-prefix="168.86.128.0/24"]');
+  const outside = page.locator('#endpoints-list li[data-prefix="203.0.113.0/24"]');
+  await outside.waitFor({ timeout: PAGE_WAIT_MS });
+  await inside.waitFor({ timeout: PAGE_WAIT_MS });
+  t.is(await inside.getAttribute('data-outside'), 'false');
+  t.regex((await inside.textContent()) ?? '', /inside 168\.86\.128\.0\/18[\s\S]*2 calls[\s\S]*20000-20999/);
+  t.is(await outside.getAttribute('data-outside'), 'true');
+  t.regex(
+    (await outside.textContent()) ?? '',
+    /outside the published ranges[\s\S]*1 call\b[\s\S]*20000-20999/,
+  );
+  t.is(await colour('#endpoints-list li[data-outside="true"] .place'), 'rgb(164, 22, 15)');
+
   // The ladder of the failing call: INVITE and 200 arrows, the SDP answer's address, the finding.
   await failRow.locator('button.callid-button').click();
   const ladder = page.locator('#ladder');

@@ -22,7 +22,7 @@ const state = {
   again: false,
   selectedCallId: null,
   /** JSON of what each part last rendered: unchanged data is not rendered again. */
-  rendered: { calls: '', findings: '', detail: '', chart: '', header: '' },
+  rendered: { calls: '', findings: '', detail: '', chart: '', header: '', endpoints: '' },
   /** Codes seen anywhere (calls, findings): the options of the code filter. */
   knownCodes: new Set(),
   listeners: [],
@@ -1024,6 +1024,78 @@ function renderLegend() {
   );
 }
 
+// ---------------------------------------------------------------- carrier media endpoints
+
+/** Prefixes shown at most (the API lists them most messages first). */
+const ENDPOINTS_SHOWN = 50;
+
+function endpointPlace(entry) {
+  if (entry.inPublishedRange)
+    return h('span', { class: 'place place-inside' }, `inside ${entry.inPublishedRange}`);
+  if (entry.outside) return h('span', { class: 'place place-outside' }, 'outside the published ranges');
+  return h('span', { class: 'place place-unjudged' }, 'not judged (no range of this family)');
+}
+
+function renderEndpoints(data) {
+  const prefixes = Array.isArray(data?.prefixes) ? data.prefixes : [];
+  const key = JSON.stringify(data ?? null);
+  if (key === state.rendered.endpoints) return;
+  state.rendered.endpoints = key;
+
+  const published = Array.isArray(data?.published) ? data.published : [];
+  byId('endpoints-published').textContent =
+    published.length > 0
+      ? `Published media ranges: ${published.join(', ')}. Prefixes (/24, /48) the carrier's SDP used:`
+      : "The profile publishes no media range. Prefixes (/24, /48) the carrier's SDP used:";
+  const outside = Number.isFinite(data?.outside) ? data.outside : 0;
+  const overflow = Number.isFinite(data?.overflow) ? data.overflow : 0;
+  byId('endpoints-count').textContent =
+    `(${prefixes.length}${outside > 0 ? `, ${outside} outside` : ''}${overflow > 0 ? `, ${overflow} not kept` : ''})`;
+  show(byId('endpoints-empty'), prefixes.length === 0);
+  const list = byId('endpoints-list');
+  list.replaceChildren();
+  for (const entry of prefixes.slice(0, ENDPOINTS_SHOWN)) {
+    const ports = Object.entries(entry.ports ?? {}).map(([bucket, count]) =>
+      h('span', { class: 'chip port-bucket' }, `${bucket}: ${count}`),
+    );
+    list.append(
+      h(
+        'li',
+        {
+          class: ['endpoint', entry.outside && 'endpoint-outside'],
+          'data-prefix': entry.prefix,
+          'data-outside': entry.outside ? 'true' : 'false',
+        },
+        h(
+          'div',
+          { class: 'endpoint-head' },
+          h('code', { class: 'prefix' }, entry.prefix),
+          ' ',
+          endpointPlace(entry),
+        ),
+        h(
+          'div',
+          { class: 'small muted' },
+          `${entry.callsCapped ? '≥' : ''}${plural(entry.calls ?? 0, 'call')}, ${plural(entry.messages ?? 0, 'message')} · `,
+          h('time', { datetime: entry.firstSeen, title: entry.firstSeen }, dayAndClock(entry.firstSeen)),
+          ' – ',
+          h('time', { datetime: entry.lastSeen, title: entry.lastSeen }, dayAndClock(entry.lastSeen)),
+        ),
+        h('div', { class: 'chips' }, 'ports ', ports),
+      ),
+    );
+  }
+  if (prefixes.length > ENDPOINTS_SHOWN) {
+    list.append(
+      h(
+        'li',
+        { class: 'small muted' },
+        `${prefixes.length - ENDPOINTS_SHOWN} more prefixes (see /api/media-endpoints)`,
+      ),
+    );
+  }
+}
+
 // ---------------------------------------------------------------- polling
 
 function settle(promise) {
@@ -1048,13 +1120,14 @@ async function refreshAll() {
   );
   if (calls.status === 'rejected' && calls.reason instanceof Unauthorized) throw calls.reason;
   const needProfile = state.profile === null;
-  const [health, profiles, findings, chart] = await Promise.all([
+  const [health, profiles, findings, chart, endpoints] = await Promise.all([
     settle(api('/healthz')),
     needProfile ? settle(api('/api/profiles')) : Promise.resolve({ status: 'fulfilled', value: null }),
     settle(api(`/api/findings${query({ ...filters, limit: FINDINGS_LIMIT })}`)),
     settle(loadChartFindings(endMinuteMs - (CHART_MINUTES - 1) * 60_000)),
+    settle(api('/api/media-endpoints')),
   ]);
-  const results = [calls, health, profiles, findings, chart];
+  const results = [calls, health, profiles, findings, chart, endpoints];
   if (results.some((result) => result.status === 'rejected' && result.reason instanceof Unauthorized)) {
     throw new Unauthorized('unauthorized');
   }
@@ -1077,6 +1150,12 @@ async function refreshAll() {
   }
   if (chart.status === 'fulfilled') {
     renderChart(chart.value.findings, chart.value.truncated, endMinuteMs);
+  }
+  if (endpoints.status === 'fulfilled') {
+    setError('endpoints-error', null);
+    renderEndpoints(endpoints.value);
+  } else {
+    setError('endpoints-error', `Cannot load the media endpoints: ${errorText(endpoints.reason)}`);
   }
   await refreshDetail();
 
