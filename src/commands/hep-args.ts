@@ -5,13 +5,11 @@
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { LOG_LEVELS } from '../policy/schema/config-schema.js';
-import { type HttpListen, type ProxyFlags, parseHttpListen } from '../proxy/load-proxy-settings.js';
+import type { ProxyFlags } from '../proxy/load-proxy-settings.js';
 import { parseHostPort } from '../proxy/next-hop.js';
-import type { LogLevel } from '../proxy/settings.js';
 import { DEFAULT_HEP_PORT, type HepListen } from '../sources/hep/hep-collector.js';
 import { UsageError } from './command-io.js';
-import { parseSyslog } from './proxy-args.js';
+import { WATCH_OPTIONS, watchFlags } from './watch-flags.js';
 
 export const HEP_USAGE = `Usage: trunkguard hep [options] --listen [udp:|tcp:]HOST[:PORT]
 
@@ -47,25 +45,14 @@ A TLS leg mirrored by an agent arrives as TCP (HEP has no TLS flag): it is judge
 its top Via says TLS or either port is 5061.`;
 
 const OPTIONS = {
-  config: { type: 'string' },
+  ...WATCH_OPTIONS,
   listen: { type: 'string', multiple: true },
-  profile: { type: 'string' },
-  http: { type: 'string' },
-  'no-http': { type: 'boolean' },
-  'http-token-file': { type: 'string' },
-  log: { type: 'string' },
-  'negotiation-log': { type: 'string' },
-  syslog: { type: 'string' },
-  'log-level': { type: 'string' },
-  quiet: { type: 'boolean' },
 } as const;
 
 export interface HepArgs {
   readonly listen: readonly HepListen[];
   readonly flags: ProxyFlags;
 }
-
-const PATH_FLAGS = ['config', 'profile', 'log', 'negotiation-log', 'http-token-file'] as const;
 
 /** Parses `trunkguard hep` arguments (after the command name); throws UsageError. */
 export function parseHepArgs(args: readonly string[]): HepArgs {
@@ -77,15 +64,7 @@ export function parseHepArgs(args: readonly string[]): HepArgs {
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`hep takes no FILE arguments, got "${positionals[0]}"`);
-  if (values['no-http'] && values.http !== undefined)
-    throw new UsageError('give --http or --no-http, not both');
-  if (values['no-http'] && values['http-token-file'] !== undefined)
-    throw new UsageError('--http-token-file protects the HTTP server, which --no-http turns off');
-  if (values.quiet && values['log-level'] !== undefined)
-    throw new UsageError('give --quiet or --log-level, not both (--quiet turns the console off)');
-  for (const flag of PATH_FLAGS) {
-    if (values[flag] === '') throw new UsageError(`--${flag} needs a value`);
-  }
+  const flags = watchFlags(values);
   const listen = (values.listen ?? ['0.0.0.0']).flatMap((text) => {
     const parsed = parseHepListen(text);
     if (typeof parsed === 'string') throw new UsageError(`--listen "${text}": ${parsed}`);
@@ -98,20 +77,7 @@ export function parseHepArgs(args: readonly string[]): HepArgs {
       throw new UsageError(`--listen binds ${spec.transport} ${spec.host}:${spec.port} twice`);
     seen.add(key);
   }
-  return {
-    listen,
-    flags: {
-      config: values.config,
-      profile: values.profile,
-      http: values['no-http'] ? null : values.http === undefined ? undefined : httpFlag(values.http),
-      httpTokenFile: values['http-token-file'],
-      logFile: values.log,
-      negotiationLog: values['negotiation-log'],
-      syslog: values.syslog === undefined ? undefined : syslogFlag(values.syslog),
-      logLevel: values['log-level'] === undefined ? undefined : logLevelFlag(values['log-level']),
-      quiet: values.quiet ? true : undefined,
-    },
-  };
+  return { listen, flags };
 }
 
 function parseHepArgv(args: readonly string[]) {
@@ -137,25 +103,4 @@ export function parseHepListen(text: string): HepListen[] | string {
     host: hostPort.host,
     port: hostPort.port ?? DEFAULT_HEP_PORT,
   }));
-}
-
-function httpFlag(text: string): HttpListen {
-  const listen = parseHttpListen(text);
-  if (typeof listen === 'string')
-    throw new UsageError(`--http "${text}": ${listen} (expected HOST:PORT, [IPv6]:PORT or PORT)`);
-  return listen;
-}
-
-function logLevelFlag(text: string): LogLevel {
-  const level = LOG_LEVELS.find((name) => name === text);
-  if (level === undefined)
-    throw new UsageError(`--log-level must be ${LOG_LEVELS.join(', ')}, not "${text}"`);
-  return level;
-}
-
-function syslogFlag(text: string) {
-  const target = parseSyslog(text);
-  if (typeof target === 'string')
-    throw new UsageError(`--syslog "${text}": ${target} (expected HOST[:PORT][;transport=udp|tcp])`);
-  return target;
 }

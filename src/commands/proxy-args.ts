@@ -6,14 +6,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { isSeverity, type Severity } from '../policy/codes.js';
-import { LOG_LEVELS } from '../policy/schema/config-schema.js';
-import {
-  type HttpListen,
-  type ProxyFlags,
-  parseAdvertise,
-  parseHttpListen,
-  type SyslogTarget,
-} from '../proxy/load-proxy-settings.js';
+import { type ProxyFlags, parseAdvertise } from '../proxy/load-proxy-settings.js';
 import {
   defaultPort,
   isProxyTransport,
@@ -21,14 +14,9 @@ import {
   parseHostPort,
   parseNextHop,
 } from '../proxy/next-hop.js';
-import type {
-  ListenerSettings,
-  ListenerSide,
-  LogLevel,
-  NextHopSettings,
-  ProxyTransport,
-} from '../proxy/settings.js';
+import type { ListenerSettings, ListenerSide, NextHopSettings, ProxyTransport } from '../proxy/settings.js';
 import { UsageError } from './command-io.js';
+import { WATCH_OPTIONS, watchFlags } from './watch-flags.js';
 
 export const PROXY_USAGE = `Usage: trunkguard proxy [options] --carrier HOST[:PORT][;transport=udp|tcp|tls]
 
@@ -83,19 +71,10 @@ Options:
 
 /** The flags and their types, for node:util parseArgs. */
 const OPTIONS = {
-  config: { type: 'string' },
+  ...WATCH_OPTIONS,
   listen: { type: 'string', multiple: true },
   carrier: { type: 'string' },
   customer: { type: 'string' },
-  profile: { type: 'string' },
-  http: { type: 'string' },
-  'no-http': { type: 'boolean' },
-  'http-token-file': { type: 'string' },
-  log: { type: 'string' },
-  'negotiation-log': { type: 'string' },
-  syslog: { type: 'string' },
-  'log-level': { type: 'string' },
-  quiet: { type: 'boolean' },
   'record-route': { type: 'boolean' },
   'no-record-route': { type: 'boolean' },
   enforce: { type: 'string' },
@@ -118,30 +97,14 @@ export function parseProxyArgs(args: readonly string[]): ProxyFlags {
   if (values['record-route'] && values['no-record-route']) {
     throw new UsageError('give --record-route or --no-record-route, not both');
   }
-  if (values['no-http'] && values.http !== undefined)
-    throw new UsageError('give --http or --no-http, not both');
-  if (values['no-http'] && values['http-token-file'] !== undefined) {
-    throw new UsageError('--http-token-file protects the HTTP server, which --no-http turns off');
-  }
-  if (values.quiet && values['log-level'] !== undefined) {
-    throw new UsageError('give --quiet or --log-level, not both (--quiet turns the console off)');
-  }
   for (const flag of PATH_FLAGS) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a value`);
   }
   return {
-    config: values.config,
-    profile: values.profile,
+    ...watchFlags(values),
     listen: values.listen === undefined ? undefined : listeners(values.listen),
     carrier: values.carrier === undefined ? undefined : hopFlag('carrier', values.carrier),
     customer: values.customer === undefined ? undefined : hopFlag('customer', values.customer),
-    http: values['no-http'] ? null : values.http === undefined ? undefined : httpFlag(values.http),
-    httpTokenFile: values['http-token-file'],
-    logFile: values.log,
-    negotiationLog: values['negotiation-log'],
-    syslog: values.syslog === undefined ? undefined : syslogFlag(values.syslog),
-    logLevel: values['log-level'] === undefined ? undefined : logLevelFlag(values['log-level']),
-    quiet: values.quiet ? true : undefined,
     recordRoute: values['record-route'] ? true : values['no-record-route'] ? false : undefined,
     enforce: values.enforce === undefined ? undefined : enforceFlag(values.enforce),
     tlsCert: values['tls-cert'],
@@ -151,17 +114,8 @@ export function parseProxyArgs(args: readonly string[]): ProxyFlags {
   };
 }
 
-/** Flags naming a file: an empty value is a mistake (a variable that was not set). */
-const PATH_FLAGS = [
-  'config',
-  'profile',
-  'log',
-  'negotiation-log',
-  'http-token-file',
-  'tls-cert',
-  'tls-key',
-  'tls-ca',
-] as const;
+/** The proxy's own flags naming a file (the shared ones: watch-flags.ts). */
+const PATH_FLAGS = ['tls-cert', 'tls-key', 'tls-ca'] as const;
 
 function parseProxyArgv(args: readonly string[]) {
   return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
@@ -178,49 +132,6 @@ function enforceFlag(text: string): Severity | null {
   if (text === 'off') return null;
   if (isSeverity(text)) return text;
   throw new UsageError(`--enforce must be off, info, low, medium, high or critical, not "${text}"`);
-}
-
-function httpFlag(text: string): HttpListen {
-  const listen = parseHttpListen(text);
-  if (typeof listen === 'string') {
-    throw new UsageError(`--http "${text}": ${listen} (expected HOST:PORT, [IPv6]:PORT or PORT)`);
-  }
-  return listen;
-}
-
-function logLevelFlag(text: string): LogLevel {
-  const level = LOG_LEVELS.find((name) => name === text);
-  if (level === undefined)
-    throw new UsageError(`--log-level must be ${LOG_LEVELS.join(', ')}, not "${text}"`);
-  return level;
-}
-
-function syslogFlag(text: string): SyslogTarget {
-  const target = parseSyslog(text);
-  if (typeof target === 'string') {
-    throw new UsageError(`--syslog "${text}": ${target} (expected HOST[:PORT][;transport=udp|tcp])`);
-  }
-  return target;
-}
-
-/**
- * `HOST[:PORT][;transport=udp|tcp]`: a syslog server, port 514 and UDP unless written
- * (RFC 5426 §3.3 assigns 514/udp; RFC 6587 gives TCP no port of its own, so 514 there too).
- */
-export function parseSyslog(text: string): SyslogTarget | string {
-  const [address = '', ...params] = text.trim().split(';');
-  const hostPort = parseHostPort(address);
-  if (typeof hostPort === 'string') return hostPort;
-  let protocol: SyslogTarget['protocol'] = 'udp';
-  for (const param of params) {
-    const [name = '', value = ''] = param.split('=', 2);
-    if (name.toLowerCase() !== 'transport')
-      return `";${param}" is not a --syslog parameter (only ;transport=udp|tcp)`;
-    const lower = value.toLowerCase();
-    if (lower !== 'udp' && lower !== 'tcp') return `transport "${value}" is not one of udp, tcp`;
-    protocol = lower;
-  }
-  return { host: hostPort.host, port: hostPort.port ?? 514, protocol };
 }
 
 /** Every --listen, expanded; the same transport, host and port twice is a mistake. */

@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import { UsageError } from '../../src/commands/command-io.js';
-import { PROXY_USAGE, parseListen, parseProxyArgs, parseSyslog } from '../../src/commands/proxy-args.js';
+import { PROXY_USAGE, parseListen, parseProxyArgs } from '../../src/commands/proxy-args.js';
+import { parseSyslog } from '../../src/commands/watch-flags.js';
 
 function usageError(args: readonly string[]): string {
   try {
