@@ -23,8 +23,8 @@ import { Judge, type JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import { sideOf } from '../policy/side.js';
 import { endpointFields } from '../report/ecs.js';
-import { type CallSummaryLine, LiveCalls } from '../report/live-calls.js';
-import { logCallSummary, logEvent, logFinding, type ProxyLogger } from '../report/logger.js';
+import { JudgementReporter } from '../report/judgement-reporter.js';
+import { logEvent, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
 import type { ReadResult, SipMessage } from '../sip/message.js';
@@ -111,7 +111,7 @@ export class SipProxy {
   readonly #log: ProxyLogger;
   readonly #options: SipProxyOptions;
   readonly #origins = new TransactionOrigins();
-  readonly #calls: LiveCalls;
+  readonly #reporter: JudgementReporter;
   readonly #pool: ConnectionPool;
   readonly #listeners: RunningListener[] = [];
   /** `host:port` strings that name this proxy, for Route removal (§16.4). */
@@ -130,10 +130,12 @@ export class SipProxy {
       dialogs: { maxCalls: settings.dialogs.maxCalls, ttlMs: settings.dialogs.ttlSeconds * 1000 },
       crossCheckSdp: false,
     });
-    this.#calls = new LiveCalls(
-      { maxCalls: settings.dialogs.maxCalls, idleMs: settings.dialogs.ttlSeconds * 1000, failOn: 'high' },
-      (summary) => this.#callEnded(summary),
-      (callId) => this.#notify((observer) => observer.callStarted?.(callId)),
+    this.#reporter = new JudgementReporter(
+      this.judge,
+      logger,
+      options.observers ?? [],
+      { maxCalls: settings.dialogs.maxCalls, idleMs: settings.dialogs.ttlSeconds * 1000 },
+      this.counters,
     );
     this.#pool = new ConnectionPool(
       {
@@ -226,35 +228,10 @@ export class SipProxy {
     });
   }
 
-  /**
-   * Every few seconds: calls idle past the TTL are summarized, and what the dialog table dropped
-   * since the last sweep is logged once (one line per interval, never one per call or packet).
-   */
+  /** Every few seconds: idle calls summarized, the dialog table's evictions logged once. */
   #sweep(): void {
-    this.#calls.sweep(Date.now());
-    const table = this.judge.dialogs;
-    this.#notify((observer) => observer.dialogTable?.(table.size, table.evictions, table.expirations));
-    const evicted = table.evictions - this.#reportedEvictions;
-    const expired = table.expirations - this.#reportedExpirations;
-    if (evicted > 0 || expired > 0) {
-      this.#reportedEvictions = table.evictions;
-      this.#reportedExpirations = table.expirations;
-      const level = evicted > 0 ? 'warn' : 'info';
-      const message = `dialog table: ${evicted} calls evicted (cap ${this.#settings.dialogs.maxCalls}), ${expired} expired`;
-      logEvent(this.#log, level, 'dialog-table', message, {
-        trunkguard: {
-          size: table.size,
-          evicted,
-          expired,
-          evicted_total: table.evictions,
-          expired_total: table.expirations,
-        },
-      });
-    }
+    this.#reporter.sweep(Date.now());
   }
-
-  #reportedEvictions = 0;
-  #reportedExpirations = 0;
 
   /** Stops accepting, closes every socket, and summarizes the calls still open. */
   async stop(): Promise<void> {
@@ -268,7 +245,7 @@ export class SipProxy {
     }
     this.#pool.closeAll();
     await Promise.all(closing);
-    this.#calls.endAll();
+    this.#reporter.endAll();
     logEvent(this.#log, 'info', 'stopped', 'stopped', { trunkguard: { ...this.counters } });
   }
 
@@ -704,15 +681,8 @@ export class SipProxy {
   /** Whether the message being handled was sent on (reported with it, then cleared). */
   #forwardedNow = false;
 
-  /** Calls every observer; one that throws is logged and does not stop the others or the proxy. */
   #notify(call: (observer: ProxyObserver) => void): void {
-    for (const observer of this.#options.observers ?? []) {
-      try {
-        call(observer);
-      } catch (error) {
-        logEvent(this.#log, 'error', 'internal-error', `observer failed: ${String(error).slice(0, 300)}`);
-      }
-    }
+    this.#reporter.notify(call);
   }
 
   // ---- reporting -----------------------------------------------------------------------------
@@ -721,21 +691,7 @@ export class SipProxy {
     const egress = this.#egress;
     this.#egress = [];
     this.#forwardedNow = false;
-    for (const finding of judged.findings) this.#logFinding(finding);
-    for (const finding of egress) this.#logFinding(finding);
-    this.#calls.record(judged, Date.now());
-    this.#notify((observer) => observer.judged?.(judged, egress, forwarded));
-  }
-
-  #logFinding(finding: Finding): void {
-    this.counters.findings++;
-    logFinding(this.#log, finding);
-  }
-
-  #callEnded(summary: CallSummaryLine): void {
-    this.counters.callsEnded++;
-    this.#notify((observer) => observer.callEnded?.(summary));
-    logCallSummary(this.#log, summary);
+    this.#reporter.report(judged, egress, forwarded);
   }
 
   /**

@@ -20,8 +20,8 @@ import { isIP, createServer as netServer, type Server, type Socket as TcpSocket 
 import { Judge, type JudgedMessage } from '../../policy/engine.js';
 import type { JudgeConfig } from '../../policy/profile.js';
 import type { ProxyObserver } from '../../proxy/observer.js';
-import { type CallSummaryLine, LiveCalls } from '../../report/live-calls.js';
-import { logCallSummary, logEvent, logFinding, type ProxyLogger } from '../../report/logger.js';
+import { JudgementReporter } from '../../report/judgement-reporter.js';
+import { logEvent, type ProxyLogger } from '../../report/logger.js';
 import { type Endpoint, type Envelope, formatEndpoint, type Transport } from '../../sip/envelope.js';
 import { readMessageBytes } from '../../sip/read-message.js';
 import { parseVia } from '../../sip/via.js';
@@ -92,7 +92,7 @@ export class HepCollector {
   };
   readonly #options: HepCollectorOptions;
   readonly #log: ProxyLogger;
-  readonly #calls: LiveCalls;
+  readonly #reporter: JudgementReporter;
   readonly #listeners: RunningHepListener[] = [];
   readonly #udp: Socket[] = [];
   readonly #tcp: Server[] = [];
@@ -111,10 +111,12 @@ export class HepCollector {
       // the two readings differ is a finding (the same findings `check` gives for the same trace).
       crossCheckSdp: true,
     });
-    this.#calls = new LiveCalls(
-      { maxCalls: options.dialogs.maxCalls, idleMs: options.dialogs.ttlSeconds * 1000, failOn: 'high' },
-      (summary) => this.#callEnded(summary),
-      (callId) => this.#notify((observer) => observer.callStarted?.(callId)),
+    this.#reporter = new JudgementReporter(
+      this.judge,
+      options.logger,
+      options.observers ?? [],
+      { maxCalls: options.dialogs.maxCalls, idleMs: options.dialogs.ttlSeconds * 1000 },
+      this.counters,
     );
   }
 
@@ -158,14 +160,12 @@ export class HepCollector {
     );
     this.#tcp.length = 0;
     this.#reportMalformed();
-    this.#calls.endAll();
+    this.#reporter.endAll();
   }
 
   /** Summarizes idle calls and logs bad packets seen since the last sweep (one line). */
   sweep(): void {
-    this.#calls.sweep(Date.now());
-    const table = this.judge.dialogs;
-    this.#notify((observer) => observer.dialogTable?.(table.size, table.evictions, table.expirations));
+    this.#reporter.sweep(Date.now());
     this.#reportMalformed();
   }
 
@@ -226,18 +226,7 @@ export class HepCollector {
   }
 
   #report(judged: JudgedMessage): void {
-    for (const finding of judged.findings) {
-      this.counters.findings++;
-      logFinding(this.#log, finding);
-    }
-    this.#calls.record(judged, Date.now());
-    this.#notify((observer) => observer.judged?.(judged, [], false));
-  }
-
-  #callEnded(summary: CallSummaryLine): void {
-    this.counters.callsEnded++;
-    this.#notify((observer) => observer.callEnded?.(summary));
-    logCallSummary(this.#log, summary);
+    this.#reporter.report(judged);
   }
 
   #malformed(reason: string, from: Endpoint): void {
@@ -264,16 +253,6 @@ export class HepCollector {
         },
       },
     );
-  }
-
-  #notify(call: (observer: ProxyObserver) => void): void {
-    for (const observer of this.#options.observers ?? []) {
-      try {
-        call(observer);
-      } catch (error) {
-        logEvent(this.#log, 'error', 'internal-error', `observer failed: ${String(error).slice(0, 300)}`);
-      }
-    }
   }
 
   #bindUdp(spec: HepListen): Promise<Endpoint> {
