@@ -3,12 +3,13 @@
  * reassembly, and what becomes a SIP record.
  */
 import test from 'ava';
+import { ipv6Text } from '../../src/sources/address-text.js';
 import {
   type CaptureEvent,
   CaptureFormatError,
   CaptureReader,
 } from '../../src/sources/pcap/capture-reader.js';
-import { FragmentReassembler, ipv6Text, parseIp } from '../../src/sources/pcap/ip.js';
+import { FragmentReassembler, parseIp } from '../../src/sources/pcap/ip.js';
 import { PcapFileParser } from '../../src/sources/pcap/pcap-file.js';
 import { PcapngFileParser } from '../../src/sources/pcap/pcapng-file.js';
 import { sniff } from '../../src/sources/pcap/sip-sniff.js';

@@ -17,6 +17,7 @@
  * Nothing here throws on bad input: a packet that cannot be read is a HepError with a reason.
  */
 import { gunzipSync } from 'node:zlib';
+import { ipv4Text, ipv6Text } from '../address-text.js';
 
 export const HEP3_MAGIC = 'HEP3';
 /** Magic (4) and total length (2). */
@@ -155,14 +156,14 @@ export function decodeHep3(bytes: Buffer, maxPayloadBytes = MAX_PAYLOAD_BYTES): 
       case HEP_CHUNK.ipv4Src:
       case HEP_CHUNK.ipv4Dst:
         if (value.length !== 4) return bad('IPv4 address');
-        if (type === HEP_CHUNK.ipv4Src) srcHost = ipv4(value);
-        else dstHost = ipv4(value);
+        if (type === HEP_CHUNK.ipv4Src) srcHost = ipv4Text(value, 0);
+        else dstHost = ipv4Text(value, 0);
         break;
       case HEP_CHUNK.ipv6Src:
       case HEP_CHUNK.ipv6Dst:
         if (value.length !== 16) return bad('IPv6 address');
-        if (type === HEP_CHUNK.ipv6Src) srcHost = ipv6(value);
-        else dstHost = ipv6(value);
+        if (type === HEP_CHUNK.ipv6Src) srcHost = ipv6Text(value, 0);
+        else dstHost = ipv6Text(value, 0);
         break;
       case HEP_CHUNK.srcPort:
       case HEP_CHUNK.dstPort:
@@ -223,34 +224,6 @@ export function decodeHep3(bytes: Buffer, maxPayloadBytes = MAX_PAYLOAD_BYTES): 
     payload,
     skippedChunks,
   };
-}
-
-function ipv4(value: Buffer): string {
-  return `${value[0]}.${value[1]}.${value[2]}.${value[3]}`;
-}
-
-/** RFC 5952 text: lower case, leading zeros dropped, the longest run of 2+ zero groups as "::". */
-function ipv6(value: Buffer): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(value.readUInt16BE(i));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]) => list.map((group) => group.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
 /**

@@ -9,6 +9,7 @@
  * overlap the bytes that arrived first are kept (RFC 5722 has v6 drop such datagrams; keeping
  * the first is what most stacks did for v4 and is enough to read SIP).
  */
+import { ipv4Text, ipv6Text } from '../address-text.js';
 
 export const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
@@ -59,8 +60,8 @@ function parseIpv4(packet: Buffer): IpParse {
   // A total length of 0 is TSO on the capturing host: take what was captured.
   const end = totalLength === 0 ? packet.length : Math.min(totalLength, packet.length);
   if (headerLength < 20 || end < headerLength) return null;
-  const src = `${packet[12]}.${packet[13]}.${packet[14]}.${packet[15]}`;
-  const dst = `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
+  const src = ipv4Text(packet, 12);
+  const dst = ipv4Text(packet, 16);
   const protocol = packet[9] ?? 0;
   const payload = packet.subarray(headerLength, end);
   const flags = packet.readUInt16BE(6);
@@ -104,30 +105,6 @@ function parseIpv6(packet: Buffer): IpParse {
     return { version: 6, src, dst, protocol: next, payload };
   }
   return { version: 6, src, dst, protocol: next, ...fragment, data: payload };
-}
-
-/** RFC 5952 text of the IPv6 address at `at`: lower case, the longest run of zero groups as "::". */
-export function ipv6Text(bytes: Buffer, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(bytes.readUInt16BE(at + i * 2));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]) => list.map((group) => group.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
 interface Pending {
