@@ -412,22 +412,22 @@ export class SipProxy {
     }
 
     const proceed = (target: Target | null) => {
-      let result = judged;
       if (target === null) {
         refuse(503, `Service Unavailable (no route for a request from the ${side} side: set proxy.customer)`);
-      } else {
-        result = this.#forwardRequest(
-          request,
-          path,
-          side,
-          target,
-          branch,
-          maxForwards.edit,
-          envelope,
-          judged,
-        );
+        this.#report(judged ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+        return;
       }
-      this.#report(result ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side));
+      const sent = this.#forwardRequest(
+        request,
+        path,
+        side,
+        target,
+        branch,
+        maxForwards.edit,
+        envelope,
+        judged,
+      );
+      this.#reporter.report(sent.judged, sent.egress, true);
     };
     const route = this.#routeRequest(request, side);
     if (!(route instanceof Promise)) {
@@ -453,7 +453,7 @@ export class SipProxy {
     maxForwardsEdit: ByteEdit | null,
     envelope: Envelope,
     judgedFirst: JudgedMessage | null,
-  ): JudgedMessage {
+  ): { judged: JudgedMessage; egress: readonly Finding[] } {
     const outListener = this.#listenerFor(target.transport, side === 'customer' ? 'carrier' : 'customer');
     const sentBy = this.#sentBy(outListener, target.transport);
     // §16.6 item 8: "The proxy MUST insert a Via header field value into the copy before the
@@ -501,12 +501,8 @@ export class SipProxy {
       time: envelope.time,
     };
     const judged = judgedFirst ?? this.judge.judgeMessage(request, envelope, this.#messageIndex++, side);
-    this.#egress = this.judge.judgeEgress(judged, egress);
-    return judged;
+    return { judged, egress: this.judge.judgeEgress(judged, egress) };
   }
-
-  /** Findings for the outgoing leg of the request being handled, reported with it (then cleared). */
-  #egress: readonly Finding[] = [];
 
   /** Where a request goes; a promise only when a host name must be looked up first. */
   #routeRequest(request: SipMessage, side: Side): Target | null | Promise<Target | null> {
@@ -613,9 +609,11 @@ export class SipProxy {
       return;
     }
     const bytes = applyEdits(response.bytes, [removal.edit]);
+    let sent = false;
     if (origin) {
       this.#sendBack(bytes, origin.path);
       this.#forwarded('response', origin.path.transport, path);
+      sent = true;
     } else {
       // The transaction is unknown (expired, or we restarted): RFC 3261 §18.2.2 by the next Via.
       const next = parseVia(response.headerValues('via')[1] ?? '').via;
@@ -628,9 +626,10 @@ export class SipProxy {
       } else {
         this.#send(bytes, target, this.#listenerFor(target.transport, side));
         this.#forwarded('response', target.transport, path);
+        sent = true;
       }
     }
-    this.#report(judged, true);
+    this.#report(judged, sent);
   }
 
   #viaNamesUs(host: string, port: number | null, transport: string): boolean {
@@ -673,13 +672,9 @@ export class SipProxy {
 
   #forwarded(kind: 'request' | 'response', transport: ProxyTransport, arrival: ReturnPath): void {
     this.counters.forwarded++;
-    this.#forwardedNow = true;
     const latency = (performance.now() - arrival.arrived) / 1000;
     this.#notify((observer) => observer.forwarded?.(kind, transport, latency));
   }
-
-  /** Whether the message being handled was sent on (reported with it, then cleared). */
-  #forwardedNow = false;
 
   #notify(call: (observer: ProxyObserver) => void): void {
     this.#reporter.notify(call);
@@ -687,11 +682,9 @@ export class SipProxy {
 
   // ---- reporting -----------------------------------------------------------------------------
 
-  #report(judged: JudgedMessage, forwarded = this.#forwardedNow): void {
-    const egress = this.#egress;
-    this.#egress = [];
-    this.#forwardedNow = false;
-    this.#reporter.report(judged, egress, forwarded);
+  /** A message that was answered, dropped or (`forwarded`) sent on without a leg of its own to judge. */
+  #report(judged: JudgedMessage, forwarded = false): void {
+    this.#reporter.report(judged, [], forwarded);
   }
 
   /**
