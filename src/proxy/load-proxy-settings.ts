@@ -194,34 +194,19 @@ export async function loadProxySettings(
   flags: ProxyFlags,
   cwd: string = process.cwd(),
 ): Promise<ProxySettings> {
-  const file = flags.config === undefined ? DEFAULT_CONFIG_FILE : resolve(cwd, flags.config);
-  const { judge, source, raw } = loadFile(file, profileFlag(flags.profile, cwd));
+  const { file, source, raw, settings, issues } = loadCommon(flags, cwd);
   const proxy = raw.proxy ?? {};
   const listeners = flags.listen ?? proxy.listen?.map(toListener) ?? defaultListeners();
   const tls = tlsSettings(flags, raw, file, cwd);
-  const http = httpSettings(flags, source, raw, cwd);
-  throwIfAny([...tlsIssues(source, raw, listeners, tls, flags), ...http.issues]);
-  const dialogs = proxy.dialogs ?? {};
-  const recentCalls = proxy.recentCalls ?? {};
+  throwIfAny([...tlsIssues(source, raw, listeners, tls, flags), ...issues]);
   return {
-    judge,
+    ...settings,
     listeners,
     carrier: flags.carrier ?? configHop(proxy.carrier) ?? missingCarrier(file),
     customer: flags.customer ?? configHop(proxy.customer),
     recordRoute: flags.recordRoute ?? proxy.recordRoute ?? true,
     tls,
-    log: logSettings(flags, raw, file, cwd),
     enforce: flags.enforce !== undefined ? flags.enforce : enforceOf(proxy.enforce),
-    dialogs: {
-      maxCalls: dialogs.maxCalls ?? DEFAULT_TABLE_OPTIONS.maxCalls,
-      ttlSeconds: dialogs.ttlSeconds ?? DEFAULT_TABLE_OPTIONS.ttlMs / 1000,
-    },
-    maxMessageBytes: proxy.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    http: http.settings,
-    recentCalls: {
-      maxCalls: recentCalls.maxCalls ?? DEFAULT_RECENT_CALLS.maxCalls,
-      maxBytes: recentCalls.maxBytes ?? DEFAULT_RECENT_CALLS.maxBytes,
-    },
   };
 }
 
@@ -240,14 +225,20 @@ export async function loadCollectorSettings(
   flags: ProxyFlags,
   cwd: string = process.cwd(),
 ): Promise<CollectorSettings> {
+  const { settings, issues } = loadCommon(flags, cwd);
+  throwIfAny(issues);
+  return settings;
+}
+
+/** The part every source of SIP shares: the judge, logs, HTTP, dialog and store limits. */
+function loadCommon(flags: ProxyFlags, cwd: string) {
   const file = flags.config === undefined ? DEFAULT_CONFIG_FILE : resolve(cwd, flags.config);
   const { judge, source, raw } = loadFile(file, profileFlag(flags.profile, cwd));
   const proxy = raw.proxy ?? {};
   const http = httpSettings(flags, source, raw, cwd);
-  throwIfAny(http.issues);
   const dialogs = proxy.dialogs ?? {};
   const recentCalls = proxy.recentCalls ?? {};
-  return {
+  const settings: CollectorSettings = {
     judge,
     log: logSettings(flags, raw, file, cwd),
     dialogs: {
@@ -261,6 +252,7 @@ export async function loadCollectorSettings(
       maxBytes: recentCalls.maxBytes ?? DEFAULT_RECENT_CALLS.maxBytes,
     },
   };
+  return { file, source, raw, settings, issues: http.issues };
 }
 
 /** A profile path on the command line is relative to `cwd`; loadConfig would take process.cwd(). */
