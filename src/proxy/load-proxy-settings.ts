@@ -37,6 +37,7 @@ import {
   type RawListener,
   syslogSchema,
 } from '../policy/schema/config-schema.js';
+import { mergeLimits } from './limits.js';
 import { isHostName, NEXT_HOP_FORMAT, parseHostPort, parseNextHop } from './next-hop.js';
 import type {
   FileLogSettings,
@@ -95,6 +96,17 @@ export interface ProxyFlags {
  * same cap bounds what one connection can make the proxy buffer.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
+
+/**
+ * TLS 1.2 suites: forward-secret AEAD first, then the AES-CBC suites older SBCs still need
+ * (RFC 3261 §26.3.1 names TLS_RSA_WITH_AES_128_CBC_SHA); never export, NULL, RC4, 3DES or MD5.
+ */
+export const DEFAULT_TLS_CIPHERS =
+  'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:ECDHE+AES:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA:' +
+  '!aNULL:!eNULL:!EXPORT:!DES:!3DES:!RC4:!MD5:!PSK:!SRP';
+
+/** Long enough for a carrier across an ocean, short enough that half-open handshakes do not pile up. */
+export const DEFAULT_TLS_HANDSHAKE_SECONDS = 10;
 
 /** `http: {}` without a listen: the issue's "bound to 127.0.0.1 by default". */
 export const DEFAULT_HTTP_LISTEN: HttpListen = { host: '127.0.0.1', port: 8080 };
@@ -213,7 +225,7 @@ export async function loadProxySettings(
 /** What `trunkguard hep` needs of the settings: no listeners, next hops or TLS of the proxy's. */
 export type CollectorSettings = Pick<
   ProxySettings,
-  'judge' | 'log' | 'http' | 'dialogs' | 'maxMessageBytes' | 'recentCalls'
+  'judge' | 'log' | 'http' | 'dialogs' | 'maxMessageBytes' | 'recentCalls' | 'limits'
 >;
 
 /**
@@ -251,6 +263,7 @@ function loadCommon(flags: ProxyFlags, cwd: string) {
       maxCalls: recentCalls.maxCalls ?? DEFAULT_RECENT_CALLS.maxCalls,
       maxBytes: recentCalls.maxBytes ?? DEFAULT_RECENT_CALLS.maxBytes,
     },
+    limits: mergeLimits(proxy.limits),
   };
   return { file, source, raw, settings, issues: http.issues };
 }
@@ -472,6 +485,8 @@ function tlsSettings(flags: ProxyFlags, raw: RawConfig, file: string, cwd: strin
     verifyPeer: flags.verifyPeer ?? tls.verifyPeer ?? true,
     serverName: tls.serverName ?? null,
     minVersion: tls.minVersion ?? 'TLSv1.2',
+    ciphers: tls.ciphers ?? DEFAULT_TLS_CIPHERS,
+    handshakeSeconds: tls.handshakeSeconds ?? DEFAULT_TLS_HANDSHAKE_SECONDS,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { JudgedMessage } from '../policy/engine.js';
 import type { Finding } from '../policy/finding.js';
 import type { CallSummaryLine } from '../report/live-calls.js';
+import type { LimitName } from './limits.js';
 import type { ProxyTransport } from './settings.js';
 
 /** What a connection-level problem was, for the TLS handshake failure metric and logs. */
@@ -27,6 +28,8 @@ export interface ProxyObserver {
   /** A call started (an INVITE not seen before). */
   callStarted?(callId: string): void;
   connectionProblem?(kind: ConnectionProblemKind, transport: 'tcp' | 'tls'): void;
+  /** A resource limit (proxy.limits) was hit: counted per hit, logged once per interval by LimitHits. */
+  limitHit?(limit: LimitName): void;
   /** Every sweep (5 s): the dialog table's size and how many it evicted/expired so far. */
   dialogTable?(size: number, evictedTotal: number, expiredTotal: number): void;
 }

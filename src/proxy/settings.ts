@@ -6,6 +6,7 @@
 
 import type { Severity } from '../policy/codes.js';
 import type { JudgeConfig } from '../policy/profile.js';
+import type { LimitSettings } from './limits.js';
 
 export type ProxyTransport = 'udp' | 'tcp' | 'tls';
 
@@ -54,6 +55,10 @@ export interface TlsSettings {
   readonly serverName: string | null;
   /** Lowest TLS version accepted and offered. */
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list for TLS 1.2 (no export, NULL, RC4, 3DES; TLS 1.3 suites are all strong). */
+  readonly ciphers: string;
+  /** A TLS handshake (accepted or opened) must complete within this. */
+  readonly handshakeSeconds: number;
 }
 
 /** One winston output with its own minimum level. */
@@ -134,4 +139,6 @@ export interface ProxySettings {
   /** Null: no HTTP server. */
   readonly http: HttpSettings | null;
   readonly recentCalls: RecentCallsSettings;
+  /** What one message, one connection and one source may cost (proxy.limits). */
+  readonly limits: LimitSettings;
 }

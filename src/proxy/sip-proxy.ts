@@ -24,6 +24,7 @@ import type { Finding, Side } from '../policy/finding.js';
 import { sideOf } from '../policy/side.js';
 import { endpointFields } from '../report/ecs.js';
 import { JudgementReporter } from '../report/judgement-reporter.js';
+import { LimitHits } from '../report/limit-hits.js';
 import { logEvent, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
@@ -112,6 +113,8 @@ export class SipProxy {
   readonly #options: SipProxyOptions;
   readonly #origins = new TransactionOrigins();
   readonly #reporter: JudgementReporter;
+  /** Resource limits hit: counted for the metric, logged once per interval (proxy.limits.reportSeconds). */
+  readonly limitHits: LimitHits;
   readonly #pool: ConnectionPool;
   readonly #listeners: RunningListener[] = [];
   /** `host:port` strings that name this proxy, for Route removal (§16.4). */
@@ -130,6 +133,7 @@ export class SipProxy {
       dialogs: { maxCalls: settings.dialogs.maxCalls, ttlMs: settings.dialogs.ttlSeconds * 1000 },
       crossCheckSdp: false,
     });
+    this.limitHits = new LimitHits(logger, settings.limits.reportSeconds * 1000, options.observers ?? []);
     this.#reporter = new JudgementReporter(
       this.judge,
       logger,
@@ -231,6 +235,7 @@ export class SipProxy {
   /** Every few seconds: idle calls summarized, the dialog table's evictions logged once. */
   #sweep(): void {
     this.#reporter.sweep(Date.now());
+    this.limitHits.flush();
   }
 
   /** Stops accepting, closes every socket, and summarizes the calls still open. */
@@ -246,6 +251,7 @@ export class SipProxy {
     this.#pool.closeAll();
     await Promise.all(closing);
     this.#reporter.endAll();
+    this.limitHits.flush(true);
     logEvent(this.#log, 'info', 'stopped', 'stopped', { trunkguard: { ...this.counters } });
   }
 
@@ -289,6 +295,12 @@ export class SipProxy {
     };
     const max = this.#settings.maxMessageBytes;
     // The same cap as on streams: a datagram over it is not read at all (RFC 3261 §21.5.7, 513).
+    if (bytes.length > max)
+      this.limitHits.hit(
+        'message-bytes',
+        `UDP datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
+        formatEndpoint(remote),
+      );
     const result: ReadResult =
       bytes.length > max
         ? {

@@ -11,6 +11,7 @@ import type { JudgedMessage } from '../policy/engine.js';
 import type { Finding } from '../policy/finding.js';
 import type { ConnectionProblemKind, ProxyObserver } from '../proxy/observer.js';
 import type { ProxyTransport } from '../proxy/settings.js';
+import type { LimitName } from '../proxy/limits.js';
 import type { CallSummaryLine } from './live-calls.js';
 
 /** Methods given their own label value (RFC 3261, 3262, 3311, 2976, 6665, 3515, 3428, 3903). */
@@ -70,6 +71,7 @@ export class Metrics implements ProxyObserver {
   readonly #tlsFailures: Counter;
   readonly #connectionProblems: Counter<'kind' | 'transport'>;
   readonly #answered: Counter<'status'>;
+  readonly #limitHits: Counter<'limit'>;
   /** The totals the last sweep reported, to turn them into counter increments. */
   #evictionsSeen = 0;
   #expirationsSeen = 0;
@@ -144,6 +146,12 @@ export class Metrics implements ProxyObserver {
       labelNames: ['status'],
       registers,
     });
+    this.#limitHits = new Counter({
+      name: 'trunkguard_limit_hits_total',
+      help: 'Resource limits hit (proxy.limits, the dialog table, the recent-calls store), by limit.',
+      labelNames: ['limit'],
+      registers,
+    });
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'trunkguard_' });
   }
@@ -212,6 +220,10 @@ export class Metrics implements ProxyObserver {
       this.#dialogExpirations.inc(expiredTotal - this.#expirationsSeen);
     this.#evictionsSeen = Math.max(this.#evictionsSeen, evictedTotal);
     this.#expirationsSeen = Math.max(this.#expirationsSeen, expiredTotal);
+  }
+
+  limitHit(limit: LimitName): void {
+    this.#limitHits.inc({ limit });
   }
 
   #finding(finding: Finding): void {

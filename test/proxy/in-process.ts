@@ -7,6 +7,8 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/policy/load-config.js';
+import { DEFAULT_LIMITS } from '../../src/proxy/limits.js';
+import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
 import type { ListenerSettings, NextHopSettings, ProxySettings } from '../../src/proxy/settings.js';
 import { SipProxy } from '../../src/proxy/sip-proxy.js';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
@@ -63,6 +65,8 @@ export async function startProxy(
       verifyPeer: true,
       serverName: null,
       minVersion: 'TLSv1.2',
+      ciphers: DEFAULT_TLS_CIPHERS,
+      handshakeSeconds: 10,
     },
     log: { console: null, file: null, syslog: null, negotiations: null },
     enforce: null,
@@ -70,6 +74,7 @@ export async function startProxy(
     maxMessageBytes: 65535,
     http: null,
     recentCalls: { maxCalls: 1000, maxBytes: 16 * 1024 * 1024 },
+    limits: DEFAULT_LIMITS,
     ...overrides,
   };
   const raw: string[] = [];

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import test from 'ava';
+import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
 import { actionOf, hop, REPO, StreamCollector, startProxy, UdpPeer } from './in-process.js';
 
@@ -104,6 +105,8 @@ test('TLS out with a host name: SNI and certificate checked against it', async (
         verifyPeer: true,
         serverName: 'localhost',
         minVersion: 'TLSv1.2',
+        ciphers: DEFAULT_TLS_CIPHERS,
+        handshakeSeconds: 10,
       },
     },
     {},

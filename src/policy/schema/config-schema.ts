@@ -11,6 +11,7 @@
  * never prints it.
  */
 import type { SchemaObject } from 'ajv';
+import type { RawLimits } from '../../proxy/limits.js';
 import { ALL_CODES, SEVERITIES, type Severity } from '../codes.js';
 import { cidrSchema, portSpanSchema, suiteSchema } from './common.js';
 
@@ -80,6 +81,56 @@ export const pemFileSchema = {
   expected: 'a path to a PEM file (relative to this config file)',
 } as const satisfies SchemaObject;
 
+/** A positive whole number in a range, with the `expected` wording every limit uses. */
+function count(minimum: number, maximum: number, what: string) {
+  return { type: 'integer', minimum, maximum, expected: `${what} ${minimum}-${maximum}` } as const;
+}
+
+/** `proxy.limits`: what one message, one connection and one source may cost (src/proxy/limits.ts). */
+export const limitsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    message: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxHeaders: count(16, 65_535, 'a header count'),
+        maxVias: count(2, 10_000, 'a Via count'),
+        maxHeaderLineBytes: count(256, 1_048_576, 'a byte count'),
+        maxMultipartDepth: count(1, 64, 'a nesting depth'),
+        maxMultipartParts: count(1, 1024, 'a part count'),
+        maxSdpLines: count(16, 1_000_000, 'a line count'),
+        maxIceCandidates: count(1, 10_000, 'a candidate count'),
+      },
+    },
+    connections: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max: count(1, 1_000_000, 'a connection count'),
+        perSource: count(1, 1_000_000, 'a connection count'),
+        idleSeconds: count(1, 86_400, 'a number of seconds'),
+        messageSeconds: count(1, 3600, 'a number of seconds'),
+        maxBufferedBytes: count(1024, 67_108_864, 'a byte count'),
+      },
+    },
+    flood: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        requestsPerSecond: count(0, 1_000_000, 'a request rate (0: off)'),
+        windowSeconds: count(1, 3600, 'a number of seconds'),
+        block: { type: 'boolean' },
+        blockSeconds: count(1, 604_800, 'a number of seconds'),
+        exempt: { type: 'array', items: cidrSchema, uniqueItems: true },
+        maxSources: count(100, 10_000_000, 'a source count'),
+      },
+    },
+    reportSeconds: count(1, 3600, 'a number of seconds'),
+  },
+} as const satisfies SchemaObject;
+
 export const proxySchema = {
   type: 'object',
   additionalProperties: false,
@@ -127,6 +178,7 @@ export const proxySchema = {
         },
       },
     },
+    limits: limitsSchema,
     tls: {
       type: 'object',
       additionalProperties: false,
@@ -141,6 +193,9 @@ export const proxySchema = {
           expected: 'a host name for SNI and the certificate check',
         },
         minVersion: { enum: ['TLSv1.2', 'TLSv1.3'], expected: 'one of TLSv1.2, TLSv1.3' },
+        // An OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are all strong); checked by Node at start.
+        ciphers: { type: 'string', minLength: 1, expected: 'an OpenSSL cipher list' },
+        handshakeSeconds: count(1, 300, 'a number of seconds'),
       },
     },
   },
@@ -368,6 +423,7 @@ export interface RawConfig {
     readonly maxMessageBytes?: number;
     readonly dialogs?: { readonly maxCalls?: number; readonly ttlSeconds?: number };
     readonly recentCalls?: { readonly maxCalls?: number; readonly maxBytes?: number };
+    readonly limits?: RawLimits;
     readonly tls?: {
       readonly cert?: string;
       readonly key?: string;
@@ -375,6 +431,8 @@ export interface RawConfig {
       readonly verifyPeer?: boolean;
       readonly serverName?: string;
       readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+      readonly ciphers?: string;
+      readonly handshakeSeconds?: number;
     };
   };
   readonly log?: {
