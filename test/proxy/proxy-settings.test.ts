@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { UsageError } from '../../src/commands/command-io.js';
 import { ConfigError, defaultPolicy } from '../../src/policy/load-config.js';
+import { DEFAULT_LIMITS } from '../../src/proxy/limits.js';
 import {
+  DEFAULT_TLS_CIPHERS,
   defaultListeners,
   loadProxySettings,
   parseHttpListen,
@@ -61,7 +63,11 @@ test('the shipped config: udp and tcp on 0.0.0.0:5060, the placeholder carrier, 
     verifyPeer: true,
     serverName: null,
     minVersion: 'TLSv1.2',
+    ciphers: DEFAULT_TLS_CIPHERS,
+    handshakeSeconds: 10,
   });
+  t.deepEqual(settings.limits, DEFAULT_LIMITS);
+  t.false(/RC4|3DES|NULL|EXPORT/.test(DEFAULT_TLS_CIPHERS.split(':!')[0] ?? ''), 'nothing weak is asked for');
 });
 
 test('a config with only a carrier takes every other default', async (t) => {
@@ -114,6 +120,14 @@ test('every field read from the file; paths relative to the file', async (t) => 
     verifyPeer: false,
     serverName: 'sip.example.com',
     minVersion: 'TLSv1.3',
+    ciphers: 'ECDHE+AESGCM:!aNULL',
+    handshakeSeconds: 5,
+  });
+  t.deepEqual(settings.limits, {
+    message: { ...DEFAULT_LIMITS.message, maxVias: 20, maxSdpLines: 500 },
+    connections: { ...DEFAULT_LIMITS.connections, perSource: 8, messageSeconds: 3 },
+    flood: { ...DEFAULT_LIMITS.flood, requestsPerSecond: 10, block: true, exempt: ['192.0.2.0/24'] },
+    reportSeconds: 30,
   });
   t.deepEqual(settings.recentCalls, { maxCalls: 200, maxBytes: 2_097_152 });
   t.deepEqual(settings.log, {
