@@ -9,9 +9,9 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JudgedMessage } from '../policy/engine.js';
 import type { Finding } from '../policy/finding.js';
+import type { LimitName } from '../proxy/limits.js';
 import type { ConnectionProblemKind, ProxyObserver } from '../proxy/observer.js';
 import type { ProxyTransport } from '../proxy/settings.js';
-import type { LimitName } from '../proxy/limits.js';
 import type { CallSummaryLine } from './live-calls.js';
 
 /** Methods given their own label value (RFC 3261, 3262, 3311, 2976, 6665, 3515, 3428, 3903). */
