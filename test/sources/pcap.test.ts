@@ -333,6 +333,11 @@ test('sniffing SIP by content', (t) => {
   t.is(sniff(Buffer.from('OPTIONS sip:carrier.example.com SIP/2.0\r\nVia: x\r\n')), 'sip');
   t.is(sniff(Buffer.from('\r\nSIP/2.0 180 Ringing\r\n')), 'sip');
   t.is(sniff(Buffer.from('x-custom tel:+15551234 SIP/2.0\r\n')), 'sip');
+  // Malformed is still SIP (RFC 4475 bends these lines): the judge says what is wrong with it.
+  t.is(sniff(Buffer.from('INVITE  sip:+1415@mytrunk.pstn.twilio.com SIP/2.0\r\nVia: x\r\n')), 'sip');
+  t.is(sniff(Buffer.from('OPTIONS <sip:a@b> SIP/2.0\r\n')), 'sip');
+  t.is(sniff(Buffer.from('SIP/2.0  200 OK\r\n')), 'sip');
+  t.is(sniff(Buffer.from('hello world SIP/2.1\r\n')), 'other');
   t.is(sniff(Buffer.from('\r\n\r\n')), 'keep-alive');
   t.is(sniff(Buffer.from('GET / HTTP/1.1\r\n')), 'other');
   t.is(sniff(Buffer.from('HTTP/1.1 200 OK\r\n')), 'other');

@@ -1,7 +1,9 @@
 /**
  * Telling SIP from other traffic by content, on any port: a SIP request line
  * (`METHOD sip:... SIP/2.0`, RFC 3261 §7.1), a status line (`SIP/2.0 NNN`), or CR/LF
- * keep-alives (RFC 5626 §3.5.1) before one. And telling a TLS stream by its first record header
+ * keep-alives (RFC 5626 §3.5.1) before one. The shape is loose on purpose (extra spaces, any URI
+ * scheme): a malformed message is still SIP, and the judge, not the sniffer, says what is wrong
+ * with it (RFC 4475's torture messages bend exactly these lines). And telling a TLS stream by its first record header
  * (RFC 8446 §5.1: content type 22 handshake, legacy version 3.x).
  */
 
@@ -9,9 +11,9 @@ export type Sniffed = 'sip' | 'keep-alive' | 'tls' | 'other';
 
 /** How many bytes are enough to decide. */
 const LOOK = 256;
-const STATUS_LINE = /^SIP\/2\.0 [1-6]\d\d /;
-const REQUEST_LINE = /^[A-Za-z!%*_+`'~.-]+ (?:sips?|tel|urn):[^ \r\n]* SIP\/2\.0\r?\n/;
-const REQUEST_PREFIX = /^[A-Za-z!%*_+`'~.-]+ (?:sips?|tel|urn):[^ \r\n]*$/;
+const STATUS_LINE = /^SIP\/2\.0[ \t]+\d{3}\b/;
+const REQUEST_LINE = /^[A-Za-z!%*_+`'~.-]+[ \t]+[^ \t\r\n]+[ \t]+SIP\/2\.0[ \t]*\r?\n/;
+const REQUEST_PREFIX = /^[A-Za-z!%*_+`'~.-]+[ \t]+(?:sips?|tel|urn):[^ \r\n]*$/;
 
 /** What the first bytes of a UDP payload or a TCP direction are. */
 export function sniff(bytes: Buffer): Sniffed {
