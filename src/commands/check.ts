@@ -7,13 +7,12 @@
  * Exit 0: nothing at or above --fail-on; 1: something is; 2: usage error or unreadable input.
  */
 import { parseArgs } from 'node:util';
-import { isSeverity, type Severity, severityRank } from '../policy/codes.js';
+import { isSeverity, type Severity } from '../policy/codes.js';
 import { Judge } from '../policy/engine.js';
-import type { Finding } from '../policy/finding.js';
 import { loadConfig } from '../policy/load-config.js';
-import { CallLedger } from '../report/call-ledger.js';
+import { CallLedger, DEFAULT_LEDGER_OPTIONS } from '../report/call-ledger.js';
+import { CheckReport } from '../report/check-report.js';
 import { MediaEndpoints } from '../report/media-endpoints.js';
-import { formatTextReport } from '../report/text-report.js';
 import { formatEndpoint, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
 import { readInput } from '../sources/check-input.js';
 import { type CommandIo, processIo, UsageError } from './command-io.js';
@@ -104,12 +103,11 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   const config = loadConfig(options.config, { profile: options.profile });
   // Offline, every SDP is also read by sdp-transform: where the two parsers disagree is a finding.
   const judge = new Judge(config, { crossCheckSdp: true });
-  const ledger = new CallLedger();
+  const report = new CheckReport(options.format, config.profile, options.failOn);
+  const ledger = new CallLedger({ ...DEFAULT_LEDGER_OPTIONS, failOn: options.failOn }, (call) =>
+    report.call(call),
+  );
   const mediaEndpoints = new MediaEndpoints(config.profile);
-  const findings: Finding[] = [];
-  const inputErrors: string[] = [];
-  /** TLS connections seen in captures, as "src -> dst". */
-  const encryptedFlows: string[] = [];
   let messages = 0;
   const rawEnvelope = {
     transport: options.transport,
@@ -118,62 +116,39 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   };
 
   const progress = progressLine(io, options.format);
-  for (const file of options.files) {
-    for await (const item of readInput(file, rawEnvelope, { onProgress: progress?.update })) {
-      if (item.kind === 'input-error') {
-        inputErrors.push(`${item.where}: ${item.reason}`);
-        continue;
+  try {
+    for (const file of options.files) {
+      for await (const item of readInput(file, rawEnvelope, { onProgress: progress?.update })) {
+        if (item.kind === 'input-error') {
+          report.inputErrors.push(`${item.where}: ${item.reason}`);
+          continue;
+        }
+        if (item.kind === 'encrypted-flow') {
+          report.encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
+          continue;
+        }
+        const index = messages++;
+        const judged = item.result.ok
+          ? judge.judgeMessage(item.result.message, item.envelope, index)
+          : judge.judgeUnreadable(item.result.reason, item.envelope, index);
+        for (const finding of judged.findings) report.finding(finding);
+        ledger.record(judged);
+        mediaEndpoints.record(judged);
       }
-      if (item.kind === 'encrypted-flow') {
-        encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
-        continue;
-      }
-      const index = messages++;
-      const judged = item.result.ok
-        ? judge.judgeMessage(item.result.message, item.envelope, index)
-        : judge.judgeUnreadable(item.result.reason, item.envelope, index);
-      ledger.record(judged);
-      mediaEndpoints.record(judged);
-      findings.push(...judged.findings);
     }
+  } catch (error) {
+    report.dispose();
+    throw error;
   }
 
   progress?.done();
-
-  const calls = ledger.summaries(options.failOn);
-  if (options.format === 'json') {
-    io.stdout(
-      `${JSON.stringify({
-        profile: config.profile.name,
-        messages,
-        findings,
-        calls,
-        inputErrors,
-        encryptedFlows,
-        mediaEndpoints: mediaEndpoints.snapshot(),
-      })}\n`,
-    );
-  } else {
-    io.stdout(
-      formatTextReport({
-        profile: config.profile,
-        messages,
-        calls,
-        findings,
-        failOn: options.failOn,
-        inputErrors,
-        mediaEndpoints: mediaEndpoints.snapshot(),
-      }),
-    );
-    if (encryptedFlows.length > 0) {
-      io.stdout(
-        `${encryptedFlows.length} TLS flow(s) could not be judged (encrypted): ${encryptedFlows.join(' ')}\n`,
-      );
-    }
-  }
-  for (const error of inputErrors) io.stderr(`trunkguard check: ${error}`);
-  if (inputErrors.length > 0) return 2;
-  return findings.some((finding) => severityRank(finding.severity) >= severityRank(options.failOn)) ? 1 : 0;
+  ledger.closeAll();
+  report.finish({ messages, mediaEndpoints: mediaEndpoints.snapshot() }, io.stdout);
+  for (const error of report.inputErrors.items) io.stderr(`trunkguard check: ${error}`);
+  if (report.inputErrors.more > 0)
+    io.stderr(`trunkguard check: ${report.inputErrors.more} more input errors not listed`);
+  if (report.inputErrors.total > 0) return 2;
+  return report.failed ? 1 : 0;
 }
 
 const PROGRESS_INTERVAL_MS = 200;

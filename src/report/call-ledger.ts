@@ -1,11 +1,11 @@
 /**
  * Per-call summaries built from judged messages: what each side negotiated, how many
- * findings, the worst severity and a verdict. `check` prints them; the API will serve them.
+ * findings, the worst severity and a verdict, with the call's ladder. `check` prints them.
  */
 import type { SdpRole } from '../policy/check.js';
 import { type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage } from '../policy/engine.js';
-import type { Side } from '../policy/finding.js';
+import type { Finding, Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { formatEndpoint } from '../sip/envelope.js';
 
@@ -48,17 +48,59 @@ export interface CallSummary {
   /** The latest SDP each side sent, per m= line. */
   readonly media: readonly NegotiatedMedia[];
   readonly ladder: readonly LadderStep[];
+  /** Messages of the call past the ledger's per-call cap, counted but not in the ladder. */
+  readonly unlistedMessages?: number;
 }
 
 interface CallEntry {
   readonly callId: string | null;
+  /** The message index of the call's first message: calls still open at the end are written in this order. */
+  readonly firstIndex: number;
   firstSeen: string;
   lastSeen: string;
+  /** Capture time (ms) of the last message, for the idle rule. */
+  lastAt: number;
   findings: number;
   worst: Severity | null;
   readonly latestMedia: Map<Side, readonly NegotiatedMedia[]>;
   readonly ladder: LadderStep[];
+  /** The call's findings, for the report to show under their messages. */
+  readonly findingList: Finding[];
+  /** Messages past the per-call cap: counted, not listed. */
+  unlisted: number;
+  /** A 2xx to an INVITE was seen: a later failure is a failed re-INVITE, the call goes on. */
+  established: boolean;
+  /** Capture time (ms) the call ended (BYE answered, INVITE failed, lone transaction answered); null: open. */
+  endedAt: number | null;
 }
+
+/** A call the ledger is done with: its summary and its findings, in message order. */
+export interface ClosedCall {
+  readonly summary: CallSummary;
+  readonly findings: readonly Finding[];
+}
+
+export interface CallLedgerOptions {
+  /** Calls open (or ending) at once; past it the least recently active is written out early. */
+  readonly maxOpen: number;
+  /** A call with no message for this long (capture time) is done. */
+  readonly idleMs: number;
+  /**
+   * How long (capture time) an ended call still takes late messages: retransmissions, the ACK of
+   * a failed INVITE, the 200 to a retransmitted BYE. 32 s is RFC 3261's Timer B/F (64*T1).
+   */
+  readonly lingerMs: number;
+  /** Messages listed per call; past it they are counted ("N more messages"), so one Call-ID cannot fill memory. */
+  readonly maxLadder: number;
+  readonly failOn: Severity;
+}
+
+export const DEFAULT_LEDGER_OPTIONS: Omit<CallLedgerOptions, 'failOn'> = {
+  maxOpen: 10_000,
+  idleMs: 2 * 60 * 60 * 1000,
+  lingerMs: 32_000,
+  maxLadder: 2000,
+};
 
 /** The verdict for a worst severity against the `--fail-on` threshold. */
 export function verdictFor(worst: Severity | null, failOn: Severity): Verdict {
@@ -86,58 +128,158 @@ export function negotiatedMedia(
   }));
 }
 
+/**
+ * Per-call summaries for `trunkguard check`, streamed: a call is handed to `onClosed` once it is
+ * over (its BYE answered, its INVITE failed, a lone OPTIONS/REGISTER answered, each after a linger
+ * for late messages; or idle; or pushed out past `maxOpen`), so memory holds the open calls only,
+ * however long the capture. Time is the messages' own (capture time), never the wall clock.
+ * `closeAll()` at the end of input writes the calls still open, in the order they started.
+ */
 export class CallLedger {
-  readonly #calls = new Map<string | null, CallEntry>();
+  /** Open calls, least recently active first. */
+  readonly #open = new Map<string | null, CallEntry>();
+  /** Ended calls lingering for late messages, in the order they ended. */
+  readonly #ending = new Map<string | null, CallEntry>();
+  #calls = 0;
+
+  constructor(
+    private readonly options: CallLedgerOptions,
+    private readonly onClosed: (call: ClosedCall) => void,
+  ) {}
+
+  /** Calls handed out so far. */
+  get closedCount(): number {
+    return this.#calls;
+  }
 
   record(judged: JudgedMessage): void {
     const callId = judged.message?.callId ?? null;
-    let entry = this.#calls.get(callId);
+    const parsed = Date.parse(judged.envelope.time);
+    let entry = this.#ending.get(callId) ?? this.#open.get(callId);
+    const now = Number.isNaN(parsed) ? (entry?.lastAt ?? 0) : parsed;
     if (!entry) {
       entry = {
         callId,
+        firstIndex: judged.messageIndex,
         firstSeen: judged.envelope.time,
         lastSeen: judged.envelope.time,
+        lastAt: now,
         findings: 0,
         worst: null,
         latestMedia: new Map(),
         ladder: [],
+        findingList: [],
+        unlisted: 0,
+        established: false,
+        endedAt: null,
       };
-      this.#calls.set(callId, entry);
+    }
+    if (entry.endedAt === null) {
+      // Map order is recency order: to the back on every message.
+      this.#open.delete(callId);
+      this.#open.set(callId, entry);
     }
     entry.lastSeen = judged.envelope.time;
+    entry.lastAt = Math.max(entry.lastAt, now);
     entry.findings += judged.findings.length;
     for (const finding of judged.findings) {
+      entry.findingList.push(finding);
       if (entry.worst === null || severityRank(finding.severity) > severityRank(entry.worst))
         entry.worst = finding.severity;
     }
     const session = judged.sdps.find((sdp) => sdp.role !== 'capability');
     if (session)
       entry.latestMedia.set(judged.side, negotiatedMedia(session.description, judged.side, session.role));
-    entry.ladder.push({
-      messageIndex: judged.messageIndex,
-      time: judged.envelope.time,
-      from: formatEndpoint(judged.envelope.src),
-      to: formatEndpoint(judged.envelope.dst),
-      side: judged.side,
-      label: labelOf(judged),
-      sdp: judged.sdps[0]?.role ?? null,
-      findings: judged.findings.length,
-    });
+    if (entry.ladder.length < this.options.maxLadder) {
+      entry.ladder.push({
+        messageIndex: judged.messageIndex,
+        time: judged.envelope.time,
+        from: formatEndpoint(judged.envelope.src),
+        to: formatEndpoint(judged.envelope.dst),
+        side: judged.side,
+        label: labelOf(judged),
+        sdp: judged.sdps[0]?.role ?? null,
+        findings: judged.findings.length,
+      });
+    } else {
+      entry.unlisted++;
+    }
+    if (entry.endedAt === null && endsCall(judged, entry)) {
+      entry.endedAt = entry.lastAt;
+      this.#open.delete(callId);
+      this.#ending.set(callId, entry);
+    }
+    this.#closeDue(entry.lastAt);
   }
 
-  summaries(failOn: Severity): CallSummary[] {
-    return [...this.#calls.values()].map((entry) => ({
-      callId: entry.callId,
-      firstSeen: entry.firstSeen,
-      lastSeen: entry.lastSeen,
-      messages: entry.ladder.length,
-      findings: entry.findings,
-      worstSeverity: entry.worst,
-      verdict: verdictFor(entry.worst, failOn),
-      media: [...(entry.latestMedia.get('carrier') ?? []), ...(entry.latestMedia.get('customer') ?? [])],
-      ladder: entry.ladder,
-    }));
+  /** The end of input: every call still open or lingering, in the order they started. */
+  closeAll(): void {
+    const rest = [...this.#ending.values(), ...this.#open.values()].sort(
+      (a, b) => a.firstIndex - b.firstIndex,
+    );
+    this.#ending.clear();
+    this.#open.clear();
+    for (const entry of rest) this.#close(entry);
   }
+
+  #closeDue(now: number): void {
+    const { lingerMs, idleMs, maxOpen } = this.options;
+    for (const entry of this.#ending.values()) {
+      if ((entry.endedAt ?? 0) + lingerMs > now) break;
+      this.#ending.delete(entry.callId);
+      this.#close(entry);
+    }
+    for (const entry of this.#open.values()) {
+      if (entry.lastAt + idleMs > now) break;
+      this.#open.delete(entry.callId);
+      this.#close(entry);
+    }
+    while (this.#open.size + this.#ending.size > maxOpen) {
+      const from = this.#ending.size > 0 ? this.#ending : this.#open;
+      const oldest = from.values().next().value;
+      if (oldest === undefined) return;
+      from.delete(oldest.callId);
+      this.#close(oldest);
+    }
+  }
+
+  #close(entry: CallEntry): void {
+    this.#calls++;
+    this.onClosed({
+      summary: {
+        callId: entry.callId,
+        firstSeen: entry.firstSeen,
+        lastSeen: entry.lastSeen,
+        messages: entry.ladder.length + entry.unlisted,
+        findings: entry.findings,
+        worstSeverity: entry.worst,
+        verdict: verdictFor(entry.worst, this.options.failOn),
+        media: [...(entry.latestMedia.get('carrier') ?? []), ...(entry.latestMedia.get('customer') ?? [])],
+        ladder: entry.ladder,
+        ...(entry.unlisted > 0 ? { unlistedMessages: entry.unlisted } : {}),
+      },
+      findings: entry.findingList,
+    });
+  }
+}
+
+/**
+ * Whether this message ends its call. RFC 3261 §15.1.2: the BYE's final response ends the
+ * session; §13.2.2.3: a final non-2xx to the initial INVITE means no dialog (a failed re-INVITE
+ * leaves the session as it was, §14.1); a final response to any other method in a call that has
+ * no INVITE ends that lone transaction (OPTIONS pings, REGISTER, scans).
+ */
+function endsCall(judged: JudgedMessage, entry: CallEntry): boolean {
+  const message = judged.message;
+  if (message?.kind !== 'response' || message.status === null) return false;
+  const method = message.cseq?.method;
+  if (method === 'INVITE') {
+    if (message.status >= 200 && message.status < 300) entry.established = true;
+    return message.status >= 300 && !entry.established;
+  }
+  if (message.status < 200) return false;
+  if (method === 'BYE') return true;
+  return !entry.established && entry.ladder.every((step) => !step.label.endsWith('INVITE'));
 }
 
 function labelOf(judged: JudgedMessage): string {

@@ -1,6 +1,7 @@
 /**
  * The human report of `trunkguard check`: findings grouped by call, in message order,
- * each under the message that carried it, with the media each side negotiated.
+ * each under the message that carried it, with the media each side negotiated. Built in pieces
+ * (header, one block per call, footer) so that `check` can write each call as it finishes.
  */
 import { SEVERITIES, type Severity, severityRank } from '../policy/codes.js';
 import type { Finding } from '../policy/finding.js';
@@ -8,54 +9,71 @@ import type { CarrierProfile } from '../policy/profile.js';
 import type { CallSummary, NegotiatedMedia } from './call-ledger.js';
 import type { MediaEndpointsSnapshot } from './media-endpoints.js';
 
-export interface TextReportInput {
-  readonly profile: CarrierProfile;
-  readonly messages: number;
-  readonly calls: readonly CallSummary[];
-  readonly findings: readonly Finding[];
-  readonly failOn: Severity;
-  readonly inputErrors: readonly string[];
-  /** The carrier's media prefixes; the section is left out when absent or empty. */
-  readonly mediaEndpoints?: MediaEndpointsSnapshot;
+/** Findings counted per severity: what the report's last line says. */
+export type SeverityCounts = Record<Severity, number>;
+
+export function emptySeverityCounts(): SeverityCounts {
+  return Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as SeverityCounts;
 }
 
-export function formatTextReport(input: TextReportInput): string {
-  const { profile, messages, calls, findings, failOn } = input;
-  const lines: string[] = [];
-  lines.push(
+/** The first line: what was judged against what. */
+export function reportHeader(
+  profile: CarrierProfile,
+  messages: number,
+  calls: number,
+  findings: number,
+): string {
+  return (
     `trunkguard check: profile ${profile.name} (${profile.carrier}), ${plural(messages, 'message')}, ` +
-      `${plural(calls.length, 'call')}, ${plural(findings.length, 'finding')}`,
+    `${plural(calls, 'call')}, ${plural(findings, 'finding')}\n`
   );
+}
+
+/** One call: a blank line, its verdict, the media each side negotiated, its ladder with the findings under each message. */
+export function callBlock(call: CallSummary, findings: readonly Finding[]): string {
   const byMessage = groupByMessage(findings);
-  for (const call of calls) {
-    lines.push('');
-    const worst = call.worstSeverity ? ` (worst: ${call.worstSeverity})` : '';
+  const lines: string[] = [''];
+  const worst = call.worstSeverity ? ` (worst: ${call.worstSeverity})` : '';
+  lines.push(
+    `Call ${call.callId ?? '(no Call-ID)'}  ${call.verdict.toUpperCase()}${worst}  ${call.firstSeen}`,
+  );
+  for (const media of call.media) lines.push(`  media ${formatMedia(media)}`);
+  for (const step of call.ladder) {
+    const sdp = step.sdp ? ` (SDP ${step.sdp})` : '';
     lines.push(
-      `Call ${call.callId ?? '(no Call-ID)'}  ${call.verdict.toUpperCase()}${worst}  ${call.firstSeen}`,
+      `  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`,
     );
-    for (const media of call.media) lines.push(`  media ${formatMedia(media)}`);
-    for (const step of call.ladder) {
-      const sdp = step.sdp ? ` (SDP ${step.sdp})` : '';
+    for (const finding of byMessage.get(step.messageIndex) ?? []) {
+      const media = finding.mediaIndex === null ? '' : ` m=${finding.mediaIndex}`;
       lines.push(
-        `  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`,
+        `      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`,
       );
-      for (const finding of byMessage.get(step.messageIndex) ?? []) {
-        const media = finding.mediaIndex === null ? '' : ` m=${finding.mediaIndex}`;
-        lines.push(
-          `      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`,
-        );
-        if (finding.evidence) lines.push(`               ${finding.evidence}`);
-      }
+      if (finding.evidence) lines.push(`               ${finding.evidence}`);
     }
   }
+  if (call.unlistedMessages)
+    lines.push(`  (${plural(call.unlistedMessages, 'more message')} of this call not listed)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** What follows the calls: the carrier's media prefixes, the input that could not be judged, the verdict. */
+export function reportFooter(input: {
+  readonly mediaEndpoints?: MediaEndpointsSnapshot;
+  readonly inputErrors: readonly string[];
+  readonly moreInputErrors: number;
+  readonly counts: SeverityCounts;
+  readonly failOn: Severity;
+}): string {
+  const lines: string[] = [];
   if (input.mediaEndpoints && input.mediaEndpoints.prefixes.length > 0) {
     lines.push('', ...mediaEndpointLines(input.mediaEndpoints));
   }
   if (input.inputErrors.length > 0) {
     lines.push('', 'Input that could not be judged:');
     for (const error of input.inputErrors) lines.push(`  ${error}`);
+    if (input.moreInputErrors > 0) lines.push(`  (${input.moreInputErrors} more not listed)`);
   }
-  lines.push('', summaryLine(findings, failOn));
+  lines.push('', summaryLine(input.counts, input.failOn));
   return `${lines.join('\n')}\n`;
 }
 
@@ -82,20 +100,20 @@ function mediaEndpointLines(snapshot: MediaEndpointsSnapshot): string[] {
   return lines;
 }
 
-function summaryLine(findings: readonly Finding[], failOn: Severity): string {
-  const counts = [...SEVERITIES]
+function summaryLine(counts: SeverityCounts, failOn: Severity): string {
+  const listed = [...SEVERITIES]
     .reverse()
-    .map(
-      (severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const,
-    )
-    .filter(([, count]) => count > 0)
-    .map(([severity, count]) => `${count} ${severity}`);
-  const failing = findings.filter((finding) => severityRank(finding.severity) >= severityRank(failOn)).length;
+    .filter((severity) => counts[severity] > 0)
+    .map((severity) => `${counts[severity]} ${severity}`);
+  const failing = SEVERITIES.filter((severity) => severityRank(severity) >= severityRank(failOn)).reduce(
+    (sum, severity) => sum + counts[severity],
+    0,
+  );
   const verdict =
     failing > 0
       ? `FAIL: ${plural(failing, 'finding')} at or above ${failOn}`
       : `PASS: nothing at or above ${failOn}`;
-  return `${counts.length > 0 ? counts.join(', ') : 'no findings'}. ${verdict}.`;
+  return `${listed.length > 0 ? listed.join(', ') : 'no findings'}. ${verdict}.`;
 }
 
 function formatMedia(media: NegotiatedMedia): string {

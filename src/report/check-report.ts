@@ -1,0 +1,134 @@
+/**
+ * The report of `trunkguard check`, written as the input is judged so that memory does not grow
+ * with the input: each finding and each finished call (CallLedger) goes to a spill file on disk,
+ * and `finish()` writes the whole report (text or JSON, the same shape as a report built in
+ * memory) once the totals that head it are known. Lists that could grow with garbage input (input
+ * errors, TLS flows) keep their first LISTED entries and count the rest.
+ */
+import { type Severity, severityRank } from '../policy/codes.js';
+import type { Finding } from '../policy/finding.js';
+import type { CarrierProfile } from '../policy/profile.js';
+import type { ClosedCall } from './call-ledger.js';
+import type { MediaEndpointsSnapshot } from './media-endpoints.js';
+import { SpillFile } from './spill-file.js';
+import {
+  callBlock,
+  emptySeverityCounts,
+  reportFooter,
+  reportHeader,
+  type SeverityCounts,
+} from './text-report.js';
+
+/** Input errors and TLS flows listed in full; past it they are counted. */
+export const LISTED = 1000;
+
+export type ReportFormat = 'text' | 'json';
+
+export interface ReportEnd {
+  readonly messages: number;
+  readonly mediaEndpoints: MediaEndpointsSnapshot;
+}
+
+/** A list that keeps its first LISTED items and counts the rest. */
+class CappedList {
+  readonly items: string[] = [];
+  more = 0;
+  push(item: string): void {
+    if (this.items.length < LISTED) this.items.push(item);
+    else this.more++;
+  }
+  get total(): number {
+    return this.items.length + this.more;
+  }
+}
+
+export class CheckReport {
+  readonly counts: SeverityCounts = emptySeverityCounts();
+  readonly inputErrors = new CappedList();
+  readonly encryptedFlows = new CappedList();
+  #findings = 0;
+  #calls = 0;
+  /** JSON: the findings array's elements; text: unused (findings print under their call). */
+  readonly #findingSpill: SpillFile | null;
+  readonly #callSpill: SpillFile;
+
+  constructor(
+    private readonly format: ReportFormat,
+    private readonly profile: CarrierProfile,
+    private readonly failOn: Severity,
+  ) {
+    this.#findingSpill = format === 'json' ? new SpillFile('findings.jsonl') : null;
+    this.#callSpill = new SpillFile('calls');
+  }
+
+  /** Every finding, in message order, as the judge gives it. */
+  finding(finding: Finding): void {
+    this.counts[finding.severity]++;
+    this.#findingSpill?.write(`${this.#findings === 0 ? '' : ','}${JSON.stringify(finding)}`);
+    this.#findings++;
+  }
+
+  /** A call the ledger is done with. */
+  call(closed: ClosedCall): void {
+    if (this.format === 'json')
+      this.#callSpill.write(`${this.#calls === 0 ? '' : ','}${JSON.stringify(closed.summary)}`);
+    else this.#callSpill.write(callBlock(closed.summary, closed.findings));
+    this.#calls++;
+  }
+
+  /** Whether a finding at or above --fail-on was seen. */
+  get failed(): boolean {
+    return Object.entries(this.counts).some(
+      ([severity, count]) => count > 0 && severityRank(severity as Severity) >= severityRank(this.failOn),
+    );
+  }
+
+  /** Writes the whole report to `out`, then removes the spill files. */
+  finish(end: ReportEnd, out: (text: string) => void): void {
+    try {
+      if (this.format === 'json') this.#json(end, out);
+      else this.#text(end, out);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.#findingSpill?.dispose();
+    this.#callSpill.dispose();
+  }
+
+  #json(end: ReportEnd, out: (text: string) => void): void {
+    out(`{"profile":${JSON.stringify(this.profile.name)},"messages":${end.messages},"findings":[`);
+    this.#findingSpill?.copyTo(out);
+    out('],"calls":[');
+    this.#callSpill.copyTo(out);
+    const tail = {
+      inputErrors: this.inputErrors.items,
+      ...(this.inputErrors.more > 0 ? { moreInputErrors: this.inputErrors.more } : {}),
+      encryptedFlows: this.encryptedFlows.items,
+      ...(this.encryptedFlows.more > 0 ? { moreEncryptedFlows: this.encryptedFlows.more } : {}),
+      mediaEndpoints: end.mediaEndpoints,
+    };
+    out(`],${JSON.stringify(tail).slice(1)}\n`);
+  }
+
+  #text(end: ReportEnd, out: (text: string) => void): void {
+    out(reportHeader(this.profile, end.messages, this.#calls, this.#findings));
+    this.#callSpill.copyTo(out);
+    out(
+      reportFooter({
+        mediaEndpoints: end.mediaEndpoints,
+        inputErrors: this.inputErrors.items,
+        moreInputErrors: this.inputErrors.more,
+        counts: this.counts,
+        failOn: this.failOn,
+      }),
+    );
+    const flows = this.encryptedFlows;
+    if (flows.total > 0) {
+      const more = flows.more > 0 ? ` (and ${flows.more} more)` : '';
+      out(`${flows.total} TLS flow(s) could not be judged (encrypted): ${flows.items.join(' ')}${more}\n`);
+    }
+  }
+}

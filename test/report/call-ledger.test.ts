@@ -1,0 +1,128 @@
+/**
+ * CallLedger, `check`'s streaming per-call summaries: a call is handed out once it is over, by
+ * capture time (the messages' own, one second apart in these fixtures), so memory holds only the
+ * calls still open. Ends: the BYE answered, the INVITE failed, a lone OPTIONS answered (each after
+ * the linger for late messages), idle, and the cap; the rest at the end of input, in the order
+ * they started.
+ */
+import test from 'ava';
+import { CallLedger, type CallLedgerOptions, type ClosedCall } from '../../src/report/call-ledger.js';
+import {
+  answer,
+  IN_DIALOG_URI,
+  invite,
+  judging,
+  KEY_PBX,
+  KEY_TWILIO,
+  offer,
+  response,
+  TO_TAGGED,
+  wire,
+} from './call-fixtures.js';
+
+const OPTIONS: CallLedgerOptions = {
+  maxOpen: 1000,
+  idleMs: 3_600_000,
+  lingerMs: 3000,
+  maxLadder: 100,
+  failOn: 'high',
+};
+
+function harness(options: Partial<CallLedgerOptions> = {}) {
+  const { send } = judging();
+  const closed: ClosedCall[] = [];
+  const ledger = new CallLedger({ ...OPTIONS, ...options }, (call) => closed.push(call));
+  const ids = () => closed.map((call) => call.summary.callId);
+  return {
+    ledger,
+    closed,
+    ids,
+    customer: (bytes: Buffer) => ledger.record(send('customer', bytes)),
+    carrier: (bytes: Buffer) => ledger.record(send('carrier', bytes)),
+  };
+}
+
+const bye = (callId: string) => wire(`BYE ${IN_DIALOG_URI} SIP/2.0`, '2 BYE', { callId, to: TO_TAGGED });
+const ack = (callId: string) => wire(`ACK ${IN_DIALOG_URI} SIP/2.0`, '1 ACK', { callId, to: TO_TAGGED });
+const options = (callId: string) =>
+  wire(`OPTIONS ${IN_DIALOG_URI} SIP/2.0`, '1 OPTIONS', { callId, to: '<sip:ping@x>' });
+
+test('a call answered by BYE is handed out after the linger, with its late messages, before the input ends', (t) => {
+  const h = harness();
+  h.customer(invite('a', offer(KEY_PBX)));
+  h.carrier(response('200 OK', '1 INVITE', 'a', answer(KEY_TWILIO)));
+  h.customer(ack('a'));
+  h.customer(bye('a'));
+  h.carrier(response('200 OK', '2 BYE', 'a'));
+  t.deepEqual(h.ids(), [], 'the BYE answered: lingering for late messages');
+  // A retransmitted 200 to the BYE a second later still belongs to the call.
+  h.carrier(response('200 OK', '2 BYE', 'a'));
+  h.customer(invite('b', offer(KEY_PBX, 3)));
+  h.customer(invite('c', offer(KEY_PBX, 4)));
+  h.customer(invite('d', offer(KEY_PBX, 5)));
+  t.deepEqual(h.ids(), ['a'], 'three seconds after it ended, a is written out');
+  const a = h.closed[0]!;
+  t.is(a.summary.messages, 6);
+  t.is(a.summary.verdict, 'ok');
+  t.deepEqual(
+    a.summary.ladder.map((step) => step.label),
+    ['INVITE', '200 INVITE', 'ACK', 'BYE', '200 BYE', '200 BYE'],
+  );
+  t.is(h.ledger.closedCount, 1);
+  h.ledger.closeAll();
+  t.deepEqual(h.ids(), ['a', 'b', 'c', 'd']);
+});
+
+test('a failed INVITE (with its ACK) and a lone OPTIONS end their calls; a failed re-INVITE does not', (t) => {
+  const h = harness({ lingerMs: 2000 });
+  h.customer(invite('failed', offer(KEY_PBX)));
+  h.carrier(response('486 Busy Here', '1 INVITE', 'failed'));
+  h.customer(ack('failed'));
+  h.customer(options('ping'));
+  h.carrier(response('200 OK', '1 OPTIONS', 'ping'));
+  h.customer(invite('long', offer(KEY_PBX, 2)));
+  h.carrier(response('200 OK', '1 INVITE', 'long', answer(KEY_TWILIO)));
+  h.customer(wire(`INVITE ${IN_DIALOG_URI} SIP/2.0`, '2 INVITE', { callId: 'long', to: TO_TAGGED }));
+  h.carrier(response('491 Request Pending', '2 INVITE', 'long'));
+  h.customer(invite('later', offer(KEY_PBX, 3)));
+  h.customer(invite('later2', offer(KEY_PBX, 4)));
+  t.deepEqual(h.ids(), ['failed', 'ping']);
+  t.is(h.closed[0]!.summary.messages, 3, 'the ACK of the 486 came within the linger');
+  h.ledger.closeAll();
+  t.deepEqual(h.ids(), ['failed', 'ping', 'long', 'later', 'later2']);
+});
+
+test('idle calls and calls past maxOpen are handed out early: memory holds maxOpen calls at most', (t) => {
+  const idle = harness({ idleMs: 5000 });
+  idle.customer(invite('quiet', offer(KEY_PBX)));
+  for (let i = 0; i < 6; i++) idle.customer(options(`o${i}`));
+  t.deepEqual(idle.ids().slice(0, 1), ['quiet'], 'no message for 5 s of capture time');
+
+  const capped = harness({ maxOpen: 3 });
+  for (let i = 0; i < 10; i++) capped.customer(invite(`c${i}`, offer(KEY_PBX, i + 1)));
+  t.deepEqual(capped.ids(), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
+  capped.ledger.closeAll();
+  t.is(capped.closed.length, 10);
+});
+
+test('one Call-ID cannot fill memory: messages past maxLadder are counted, not listed', (t) => {
+  const h = harness({ maxLadder: 4 });
+  h.customer(invite('storm', offer(KEY_PBX)));
+  for (let i = 0; i < 9; i++) h.customer(invite('storm', offer(KEY_PBX)));
+  h.ledger.closeAll();
+  const storm = h.closed[0]!.summary;
+  t.is(storm.ladder.length, 4);
+  t.is(storm.messages, 10);
+  t.is(storm.unlistedMessages, 6);
+});
+
+test('a call carries its findings for the report, and the verdict against failOn', (t) => {
+  const h = harness();
+  h.customer(invite('plain', offer(KEY_PBX).replace('RTP/SAVP', 'RTP/AVP')));
+  h.ledger.closeAll();
+  const plain = h.closed[0]!;
+  t.true(plain.findings.length > 0);
+  t.is(plain.summary.findings, plain.findings.length);
+  t.true(plain.findings.every((finding) => finding.callId === 'plain'));
+  t.not(plain.summary.verdict, 'ok');
+});
