@@ -3,11 +3,14 @@
  * collector): each finding is logged, the call is tracked (one summary line when it ends), and
  * every observer (metrics, the recent-calls store, media endpoints, the negotiation log) is told.
  * On each sweep, idle calls are summarized and what the dialog table dropped since the last
- * sweep is logged once (one line per interval, never one per call or packet).
+ * sweep is logged once (one line per interval, never one per call or packet). Findings a source
+ * can raise per packet without a call (garbage, scanners) are logged once per source per interval
+ * and counted (FindingLogThrottle); every other finding is logged as it comes.
  */
 import type { Judge, JudgedMessage } from '../policy/engine.js';
 import type { Finding } from '../policy/finding.js';
 import type { ProxyObserver } from '../proxy/observer.js';
+import { FindingLogThrottle } from './finding-log-throttle.js';
 import { type CallSummaryLine, LiveCalls } from './live-calls.js';
 import { logCallSummary, logEvent, logFinding, type ProxyLogger } from './logger.js';
 
@@ -21,6 +24,8 @@ export interface ReporterOptions {
   /** Calls tracked at once and how long one may stay quiet (the dialog table's own limits). */
   readonly maxCalls: number;
   readonly idleMs: number;
+  /** Per-packet findings (FindingLogThrottle) are logged once per source per this interval; default 10 s. */
+  readonly findingLogIntervalMs?: number;
 }
 
 export class JudgementReporter {
@@ -30,6 +35,7 @@ export class JudgementReporter {
   readonly #counters: ReportCounters;
   readonly #maxCalls: number;
   readonly #calls: LiveCalls;
+  readonly #throttle: FindingLogThrottle;
   #reportedEvictions = 0;
   #reportedExpirations = 0;
 
@@ -45,6 +51,7 @@ export class JudgementReporter {
     this.#observers = observers;
     this.#counters = counters;
     this.#maxCalls = options.maxCalls;
+    this.#throttle = new FindingLogThrottle(logger, options.findingLogIntervalMs ?? 10_000);
     this.#calls = new LiveCalls(
       { maxCalls: options.maxCalls, idleMs: options.idleMs, failOn: 'high' },
       (summary) => this.#callEnded(summary),
@@ -73,6 +80,7 @@ export class JudgementReporter {
 
   sweep(now: number): void {
     this.#calls.sweep(now);
+    this.#throttle.flush();
     const table = this.#judge.dialogs;
     this.notify((observer) => observer.dialogTable?.(table.size, table.evictions, table.expirations));
     const evicted = table.evictions - this.#reportedEvictions;
@@ -95,11 +103,12 @@ export class JudgementReporter {
   /** The source is stopping: a summary line for every call still open. */
   endAll(): void {
     this.#calls.endAll();
+    this.#throttle.flush(true);
   }
 
   #logFinding(finding: Finding): void {
     this.#counters.findings++;
-    logFinding(this.#log, finding);
+    if (this.#throttle.admit(finding)) logFinding(this.#log, finding);
   }
 
   #callEnded(summary: CallSummaryLine): void {
