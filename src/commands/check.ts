@@ -123,6 +123,10 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
           report.inputErrors.push(`${item.where}: ${item.reason}`);
           continue;
         }
+        if (item.kind === 'capture-stats') {
+          report.captures.push({ file: item.where, ...item.stats });
+          continue;
+        }
         if (item.kind === 'encrypted-flow') {
           report.encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
           continue;

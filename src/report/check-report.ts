@@ -8,6 +8,7 @@
 import { type Severity, severityRank } from '../policy/codes.js';
 import type { Finding } from '../policy/finding.js';
 import type { CarrierProfile } from '../policy/profile.js';
+import type { CaptureStats } from '../sources/pcap/capture-reader.js';
 import type { ClosedCall } from './call-ledger.js';
 import type { MediaEndpointsSnapshot } from './media-endpoints.js';
 import { SpillFile } from './spill-file.js';
@@ -42,8 +43,15 @@ class CappedList {
   }
 }
 
+/** A capture's counters, as the JSON report lists them. */
+export interface CaptureSummary extends CaptureStats {
+  readonly file: string;
+}
+
 export class CheckReport {
   readonly counts: SeverityCounts = emptySeverityCounts();
+  /** One per capture file read: what its frames were (SIP or not), so nothing is skipped silently. */
+  readonly captures: CaptureSummary[] = [];
   readonly inputErrors = new CappedList();
   readonly encryptedFlows = new CappedList();
   #findings = 0;
@@ -104,6 +112,7 @@ export class CheckReport {
     out('],"calls":[');
     this.#callSpill.copyTo(out);
     const tail = {
+      ...(this.captures.length > 0 ? { captures: this.captures } : {}),
       inputErrors: this.inputErrors.items,
       ...(this.inputErrors.more > 0 ? { moreInputErrors: this.inputErrors.more } : {}),
       encryptedFlows: this.encryptedFlows.items,
@@ -116,6 +125,7 @@ export class CheckReport {
   #text(end: ReportEnd, out: (text: string) => void): void {
     out(reportHeader(this.profile, end.messages, this.#calls, this.#findings));
     this.#callSpill.copyTo(out);
+    if (this.captures.length > 0) out(`\n${this.captures.map(captureLine).join('\n')}\n`);
     out(
       reportFooter({
         mediaEndpoints: end.mediaEndpoints,
@@ -131,4 +141,34 @@ export class CheckReport {
       out(`${flows.total} TLS flow(s) could not be judged (encrypted): ${flows.items.join(' ')}${more}\n`);
     }
   }
+}
+
+/** "Capture F: 14 SIP messages in 30 packets; not SIP: 2 keep-alives, 12 other datagrams." */
+export function captureLine(capture: CaptureSummary): string {
+  const skipped = (
+    [
+      [capture.keepAlives, 'keep-alive'],
+      [capture.nonSipDatagrams, 'non-SIP UDP datagram'],
+      [capture.nonSipStreams, 'non-SIP TCP stream'],
+      [capture.nonIp, 'non-IP or malformed frame'],
+      [capture.encryptedFlows, 'TLS flow'],
+    ] as const
+  )
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `${count} ${what}${count === 1 ? '' : 's'}`);
+  const lost = (
+    [
+      [capture.fragmentsDropped, 'IP datagram(s) with fragments missing'],
+      [capture.tcpGaps, 'TCP gap(s) skipped'],
+      [capture.truncatedBytes, 'byte(s) of a cut-short last record'],
+    ] as const
+  )
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `${count} ${what}`);
+  return (
+    `Capture ${capture.file}: ${capture.sipMessages} SIP message(s) in ${capture.packets} packet(s)` +
+    (skipped.length > 0 ? `; not judged: ${skipped.join(', ')}` : '') +
+    (lost.length > 0 ? `; lost: ${lost.join(', ')}` : '') +
+    '.'
+  );
 }

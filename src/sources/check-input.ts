@@ -11,7 +11,7 @@ import type { ReadResult } from '../sip/message.js';
 import { readMessageBytes } from '../sip/read-message.js';
 import { StreamFramer } from '../sip/stream-framer.js';
 import { detectInputKind, type InputKind } from './input-kind.js';
-import { CaptureFormatError, readCaptureFile } from './pcap/capture-reader.js';
+import { CaptureFormatError, type CaptureStats, readCaptureFile } from './pcap/capture-reader.js';
 import { parseTraceLine } from './trace-record.js';
 
 export interface RawSipEnvelope {
@@ -30,7 +30,9 @@ export type InputItem =
       readonly where: string;
       readonly src: Envelope['src'];
       readonly dst: Envelope['dst'];
-    };
+    }
+  /** The end of a capture: what its frames were, SIP or not (the reader's counters). */
+  | { readonly kind: 'capture-stats'; readonly where: string; readonly stats: CaptureStats };
 
 export interface ReadInputOptions {
   /** For captures, called as the file is read: bytes read so far and the file's size. */
@@ -114,7 +116,14 @@ async function* readRawSipFile(file: string, envelope: RawSipEnvelope): AsyncGen
 /** A pcap or pcapng capture, streamed: SIP over UDP and TCP, TLS connections counted. */
 async function* readCapture(file: string, options: ReadInputOptions): AsyncGenerator<InputItem> {
   try {
-    for await (const event of readCaptureFile(file, { onProgress: options.onProgress })) {
+    const events = readCaptureFile(file, { onProgress: options.onProgress });
+    for (;;) {
+      const next = await events.next();
+      if (next.done) {
+        yield { kind: 'capture-stats', where: file, stats: next.value };
+        return;
+      }
+      const event = next.value;
       if (event.kind === 'sip') yield { kind: 'read', result: event.result, envelope: event.envelope };
       else yield { kind: 'encrypted-flow', where: file, src: event.src, dst: event.dst };
     }

@@ -19,6 +19,7 @@ interface JsonReport {
   readonly calls: readonly { callId: string | null; verdict: string; messages: number }[];
   readonly inputErrors: readonly string[];
   readonly encryptedFlows: readonly string[];
+  readonly captures?: readonly { sipMessages: number; encryptedFlows: number; packets: number }[];
 }
 
 async function judge(file: string): Promise<JsonReport> {
@@ -61,6 +62,8 @@ for (const [capture, trace, transport] of CAPTURES) {
     const fromTrace = await judge(trace);
     t.deepEqual(perCall(fromCapture), perCall(fromTrace));
     t.deepEqual(fromCapture.encryptedFlows, []);
+    t.is(fromCapture.captures?.[0]?.sipMessages, 14);
+    t.is(fromTrace.captures, undefined, 'a trace is no capture');
   });
 }
 
@@ -69,8 +72,20 @@ test('a TLS connection in a capture is reported as one encrypted flow, in JSON a
   t.is(report.messages, 0);
   t.is(report.encryptedFlows.length, 1);
   t.regex(report.encryptedFlows[0] ?? '', /^127\.0\.0\.1:\d+->127\.0\.0\.1:24555$/);
+  // The reader's counters say what every frame was: nothing is skipped silently.
+  t.like(report.captures?.[0], {
+    sipMessages: 0,
+    encryptedFlows: 1,
+    packets: 17,
+    nonIp: 0,
+    truncatedBytes: 0,
+  });
   const text = await run(['check', join(fixtures, 'tls-lo.pcap')]);
   t.is(text.code, 0);
+  t.regex(
+    text.stdout,
+    /\nCapture \S+tls-lo\.pcap: 0 SIP message\(s\) in 17 packet\(s\); not judged: 1 TLS flow\.\n/,
+  );
   t.regex(
     text.stdout,
     /1 TLS flow\(s\) could not be judged \(encrypted\): 127\.0\.0\.1:\d+->127\.0\.0\.1:24555\n$/,
