@@ -8,6 +8,8 @@
  *   trunkguard check FILE --format json > file
  *   tshark -r FILE -o sdp.establish_conversation:FALSE -Y sip -T fields -e sip.Call-ID
  * and prints messages/s and the ratio. No assertions: compare figures from one sitting.
+ * Then the bounded-memory check: the same `check` under a small V8 heap cap (BENCH_HEAP_MB,
+ * default 150) must finish with the same report, byte for byte.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -96,3 +98,18 @@ const line = (name: string, t: Timed, messages: number) =>
 console.log(`${line('trunkguard', ours, report.messages)}, ${report.calls.length} calls judged`);
 console.log(line('tshark', theirs, tsharkMessages));
 console.log(`trunkguard/tshark speed ratio: ${(theirs.seconds / ours.seconds).toFixed(2)}x`);
+
+// Bounded memory: the report is streamed, so a small heap must give the same report. V8 grows its
+// heap lazily, which is most of the peak RSS above; the cap shows what the judging really holds.
+const heapMb = Number(process.env.BENCH_HEAP_MB ?? 150);
+const capped = await timed(
+  process.execPath,
+  [`--max-old-space-size=${heapMb}`, cli, 'check', '--format', 'json', capture],
+  join(cache, 'check-capped.json'),
+);
+const same = readFileSync(join(cache, 'check-capped.json')).equals(readFileSync(join(cache, 'check.json')));
+console.log(
+  `${line(`trunkguard, V8 heap capped at ${heapMb} MB`, capped, report.messages)}: ` +
+    (same ? 'the same report' : 'A DIFFERENT REPORT (or it ran out of memory)'),
+);
+if (!same) process.exitCode = 1;
