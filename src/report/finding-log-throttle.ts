@@ -1,8 +1,9 @@
 /**
  * Findings an attacker can raise at line rate, with no call behind them (garbage, scanners,
  * lying Content-Length), must not let one source write one log line per packet. For those codes,
- * the first finding of a code from a source for a method in an interval is logged as usual; later
- * ones in the same interval are counted, and the next flush logs one `findings-suppressed` line
+ * the first BURST findings of a code from a source for a method in an interval are logged as usual
+ * (an occasional bad message from a real PBX is still seen in full); later ones in the same
+ * interval are counted, and the next flush logs one `findings-suppressed` line
  * per code, source and method with the count. Metrics still count every finding (observers see every judged message),
  * and findings on calls (media, crypto, NAT) are never held back: one log event per finding.
  */
@@ -18,6 +19,9 @@ export const PER_PACKET_CODES: ReadonlySet<string> = new Set([
   'udp-message-too-large',
 ]);
 
+/** Findings logged per code, source and method in one interval before the rest are only counted. */
+export const BURST = 5;
+
 /** Sources tracked per interval; past it, findings from new sources are counted together. */
 const MAX_KEYS = 10_000;
 const OTHER_SOURCES = '(other sources)';
@@ -27,6 +31,7 @@ interface Held {
   readonly source: string;
   /** The request method, or the CSeq method of a response; '' when the message had none. */
   readonly method: string;
+  logged: number;
   suppressed: number;
 }
 
@@ -52,15 +57,19 @@ export class FindingLogThrottle {
     let held = this.#held.get(key);
     if (held === undefined) {
       if (this.#held.size < MAX_KEYS) {
-        this.#held.set(key, { code: finding.code, source, method, suppressed: 0 });
+        this.#held.set(key, { code: finding.code, source, method, logged: 1, suppressed: 0 });
         return true;
       }
       key = `${finding.code} ${OTHER_SOURCES}`;
       held = this.#held.get(key);
       if (held === undefined) {
-        held = { code: finding.code, source: OTHER_SOURCES, method: '', suppressed: 0 };
+        held = { code: finding.code, source: OTHER_SOURCES, method: '', logged: BURST, suppressed: 0 };
         this.#held.set(key, held);
       }
+    }
+    if (held.logged < BURST) {
+      held.logged++;
+      return true;
     }
     held.suppressed++;
     return false;
