@@ -28,6 +28,7 @@ export async function runHep(args: readonly string[], io: CommandIo): Promise<nu
     logger: watchers.logger,
     observers: watchers.observers,
     dialogs: settings.dialogs,
+    limits: settings.limits,
   });
   try {
     await watchers.startHttp(collector);

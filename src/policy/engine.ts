@@ -15,6 +15,7 @@ import { redactIfKeyed } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
 import type { SipMessage } from '../sip/message.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits, type OverLimit } from '../sip/message-limits.js';
 import { sdpBodies } from '../sip/multipart.js';
 import type { Check, CheckContext, SdpRole, SdpUnderJudgement } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
@@ -37,6 +38,12 @@ export interface JudgedMessage {
   readonly side: Side;
   readonly sdps: readonly JudgedSdp[];
   readonly findings: readonly Finding[];
+  /**
+   * The message limits its body passed (multipart nesting or parts, SDP lines, ICE candidates):
+   * each such body was not modelled and gave one malformed-sdp finding; a source counts the hits
+   * (LimitHits). Absent when there were none.
+   */
+  readonly limitHits?: readonly OverLimit[];
 }
 
 export interface JudgeOptions {
@@ -50,6 +57,16 @@ export interface JudgeOptions {
    * the SDP cost, so offline modes (check) turn it on and the forwarding path leaves it off.
    */
   readonly crossCheckSdp: boolean;
+  /**
+   * The body limits (multipart depth and parts, SDP lines, ICE candidates per m= line) from
+   * `proxy.limits.message`; DEFAULT_MESSAGE_LIMITS when absent. The header limits are the reader's.
+   */
+  readonly limits: MessageLimits;
+  /**
+   * Told of every body limit passed, as it is found (a source counts it in its LimitHits); the
+   * same hits are on the JudgedMessage as `limitHits`.
+   */
+  readonly onLimitHit: (hit: OverLimit, envelope: Envelope) => void;
 }
 
 const DEFAULT_MAX_RECENT_KEYS = 20_000;
@@ -98,6 +115,8 @@ export class Judge {
   readonly #egressMessageChecks: readonly Check[];
   readonly #egressSdpChecks: readonly Check[];
   readonly #parseOptions: ParseOptions;
+  readonly #limits: MessageLimits;
+  readonly #onLimitHit: ((hit: OverLimit, envelope: Envelope) => void) | undefined;
   #lastTime = 0;
   /** The last envelope time string read, and what #lastTime it gave. */
   #lastTimeText = '';
@@ -114,7 +133,9 @@ export class Judge {
     this.#syntaxChecks = this.#sdpChecks.filter((check) => check.name === SYNTAX_CHECK);
     this.#egressMessageChecks = this.#messageChecks.filter((check) => EGRESS_CHECKS.has(check.name));
     this.#egressSdpChecks = this.#sdpChecks.filter((check) => EGRESS_CHECKS.has(check.name));
-    this.#parseOptions = { crossCheckWithSdpTransform: options.crossCheckSdp ?? false };
+    this.#limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
+    this.#onLimitHit = options.onLimitHit;
+    this.#parseOptions = { crossCheckWithSdpTransform: options.crossCheckSdp ?? false, limits: this.#limits };
   }
 
   /**
@@ -139,7 +160,12 @@ export class Judge {
     const observations: Observation[] = [];
     runChecks(this.#messageChecks, base, observations);
 
-    const { bodies, problems } = sdpBodies(message);
+    const { bodies, problems, overLimit } = sdpBodies(message, this.#limits);
+    let limitHits: OverLimit[] | undefined;
+    if (overLimit !== undefined) {
+      limitHits = [overLimit];
+      observations.push(notModelled(overLimit.reason));
+    }
     for (const problem of problems) {
       observations.push({
         code: problem.code,
@@ -152,6 +178,17 @@ export class Judge {
     for (let part = 0; part < bodies.length; part++) {
       const body = bodies[part]!;
       const description = parseSdp(body.text, this.#parseOptions);
+      const limit = description.problems[0]?.limit;
+      if (limit !== undefined) {
+        // Past a limit the SDP is not modelled: its one problem says so; nothing else is judged,
+        // and the message does not take part in offer/answer pairing (an empty offer would make
+        // every answer to it look wrong).
+        const reason = description.problems[0]?.reason ?? '';
+        if (limitHits === undefined) limitHits = [];
+        limitHits.push({ limit, reason: reason.replace(NOT_INSPECTED, '') });
+        observations.push(notModelled(reason, body.partPath));
+        continue;
+      }
       // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
       // description per message takes part; other parts, e.g. SIPREC metadata, are judged alone).
       const placement = part === 0 ? this.#place(message, side, envelope, description) : UNPLACED;
@@ -162,14 +199,20 @@ export class Judge {
       runChecks(checks, withSdp(base, sdp), observations);
       this.#rememberKeys(description, message.callId);
     }
-    // A message without SDP still moves the exchange on (an INVITE without SDP announces a late offer).
-    if (bodies.length === 0) this.#place(message, side, envelope, null);
+    // A message without SDP still moves the exchange on (an INVITE without SDP announces a late offer);
+    // one whose body was not modelled does not: its SDP is there, only unread.
+    if (bodies.length === 0 && limitHits === undefined) this.#place(message, side, envelope, null);
 
     const findings: Finding[] = new Array(observations.length);
     for (let i = 0; i < observations.length; i++) {
       findings[i] = this.#finding(observations[i]!, message, envelope, side, messageIndex);
     }
-    return { messageIndex, envelope, message, side, sdps, findings };
+    if (limitHits !== undefined && this.#onLimitHit !== undefined) {
+      for (const hit of limitHits) this.#onLimitHit(hit, envelope);
+    }
+    return limitHits === undefined
+      ? { messageIndex, envelope, message, side, sdps, findings }
+      : { messageIndex, envelope, message, side, sdps, findings, limitHits };
   }
 
   /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
@@ -329,6 +372,16 @@ class LastEndpoint {
     }
     return this.#text;
   }
+}
+
+/** How parseSdp's problem on an SDP past a limit starts (sdp/parse.ts). */
+const NOT_INSPECTED = /^SDP not inspected: /;
+
+/** The one finding on a body past a message limit (its reason already says it was not inspected). */
+function notModelled(reason: string, partPath = ''): Observation {
+  const where = partPath === '' ? '' : ` (part ${partPath})`;
+  const text = NOT_INSPECTED.test(reason) ? reason : `SDP not inspected: ${reason}`;
+  return { code: 'malformed-sdp', message: `${text}${where}`, mediaIndex: null, evidence: null };
 }
 
 /** RAck: `<response-num> <CSeq-num> <method>` (RFC 3262 §7.2): the CSeq number of the INVITE. */

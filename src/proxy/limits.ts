@@ -7,23 +7,10 @@
  * The defaults sit far above anything a real trunk sends and far below what hurts the process.
  */
 
-/** Limits on one SIP message, checked by the reader and the SDP model on every transport. */
-export interface MessageLimits {
-  /** Header fields in one message (each line of a folded or comma-joined header counts once). */
-  readonly maxHeaders: number;
-  /** Via header field values (Max-Forwards 70 bounds a real path). */
-  readonly maxVias: number;
-  /** Bytes in one header line, folding included. */
-  readonly maxHeaderLineBytes: number;
-  /** Nesting of multipart bodies (multipart inside multipart). */
-  readonly maxMultipartDepth: number;
-  /** Parts in one multipart body. */
-  readonly maxMultipartParts: number;
-  /** Lines in one SDP body. */
-  readonly maxSdpLines: number;
-  /** a=candidate lines under one m= line (RFC 8839). */
-  readonly maxIceCandidates: number;
-}
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from '../sip/message-limits.js';
+
+/** Limits on one SIP message, checked by the reader and the SDP model (defined by src/sip, which enforces them). */
+export { DEFAULT_MESSAGE_LIMITS, type MessageLimits };
 
 /** Limits on TCP and TLS connections (accepted and opened). */
 export interface ConnectionLimits {
@@ -48,8 +35,9 @@ export interface FloodLimits {
   readonly block: boolean;
   readonly blockSeconds: number;
   /**
-   * Sources never counted (CIDRs or addresses), on top of the configured next hops (carrier,
-   * customer) and carrierPeers, which a busy trunk legitimately sends many requests from.
+   * Sources never counted nor blocked (CIDRs or addresses), on top of the configured next hops
+   * (carrier, customer), the carrier profile's signaling ranges and carrierPeers, which a busy
+   * trunk legitimately sends many requests from (src/proxy/guard/exemptions.ts).
    */
   readonly exempt: readonly string[];
   /** Most sources tracked at once (least recently seen forgotten first). */
@@ -63,16 +51,6 @@ export interface LimitSettings {
   /** Limit hits are logged once per this many seconds per limit (the first at once, then a count). */
   readonly reportSeconds: number;
 }
-
-export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
-  maxHeaders: 256,
-  maxVias: 70,
-  maxHeaderLineBytes: 8192,
-  maxMultipartDepth: 4,
-  maxMultipartParts: 16,
-  maxSdpLines: 2000,
-  maxIceCandidates: 64,
-};
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   max: 4096,

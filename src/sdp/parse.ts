@@ -9,6 +9,7 @@ import type { LevelRecord } from './level-record.js';
 import { ProblemList } from './problems.js';
 import { readSdpLines } from './raw-lines.js';
 import { effectiveRtcp } from './rtcp.js';
+import type { SdpLimits } from './sdp-limits.js';
 import { crossCheckWithSdpTransform } from './sdp-transform-view.js';
 import type { ConnectionAddress, MediaDescription, SessionDescription } from './types.js';
 
@@ -20,6 +21,8 @@ export interface ParseOptions {
    * WebRTC offer. Meant for offline modes (pcap, CLI check).
    */
   readonly crossCheckWithSdpTransform?: boolean;
+  /** Lines per SDP and a=candidate lines per m= section; none when absent (the judge always sets them). */
+  readonly limits?: SdpLimits;
 }
 
 export function parseSdp(text: string, options: ParseOptions = {}): SessionDescription {
@@ -29,7 +32,19 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     problems.add('malformed-sdp', 'the SDP body is not text', null, null);
     return { origin: null, connection: null, connections: [], media: [], problems: problems.toArray() };
   }
-  const raw = readSdpLines(text, problems);
+  const raw = readSdpLines(text, problems, options.limits);
+  if (raw.overLimit !== null) {
+    // Past a limit the description is not modelled: one problem says why and names the limit.
+    const { limit, reason } = raw.overLimit;
+    const problem = {
+      code: 'malformed-sdp',
+      reason: `SDP not inspected: ${reason}`,
+      mediaIndex: null,
+      evidence: null,
+      limit,
+    } as const;
+    return { origin: null, connection: null, connections: [], media: [], problems: [problem] };
+  }
   const media: MediaDescription[] = [];
   for (let i = 0; i < raw.media.length; i++) media.push(describeMedia(raw.media[i]!, raw.session, problems));
   const description: SessionDescription = {

@@ -10,12 +10,15 @@ import { type LevelRecord, newLevelRecord } from './level-record.js';
 import { LINE_RULES, type LineRule, type PlacementRule } from './line-rules.js';
 import type { ProblemList } from './problems.js';
 import { lineMayHoldSdesKey, mayHoldSdesKey, redactIfKeyed } from './redact.js';
+import { NO_SDP_LIMITS, type SdpLimitName, type SdpLimits, SdpLineCounter } from './sdp-limits.js';
 import { splitSdpLines } from './sdp-lines.js';
 import { isTokenRange, quote } from './syntax.js';
 
 export interface RawSdp {
   readonly session: LevelRecord;
   readonly media: readonly LevelRecord[];
+  /** The limit the description passed (it is then not modelled: the records are partial), or null. */
+  readonly overLimit: { readonly limit: SdpLimitName; readonly reason: string } | null;
 }
 
 /**
@@ -124,14 +127,16 @@ interface Pass {
   readonly redacted: LineView;
 }
 
-export function readSdpLines(text: string, problems: ProblemList): RawSdp {
+export function readSdpLines(text: string, problems: ProblemList, limits: SdpLimits = NO_SDP_LIMITS): RawSdp {
   const session = newLevelRecord(null, null);
   const media: LevelRecord[] = [];
   // RFC 8866 §5 lines end with CRLF or LF; trailing empty lines (the final CRLF, padding) are dropped.
   if (onlyLineEnds(text, 0)) {
     problems.add('malformed-sdp', 'the SDP body is empty', null, null);
-    return { session, media };
+    return { session, media, overLimit: null };
   }
+  // Lines are counted as they are read; past a limit they are only counted (the pass stays linear).
+  const counter = new SdpLineCounter(limits);
   const bareCarriageReturn = hasBareCarriageReturn(text);
   if (bareCarriageReturn) {
     problems.add(
@@ -161,6 +166,7 @@ export function readSdpLines(text: string, problems: ProblemList): RawSdp {
     const mayHoldKey = mayHoldSdesKey(text);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
+      if (counter.count(line, 0, line.length)) continue;
       readOneLine(pass, line, 0, line.length, mayHoldKey && lineMayHoldSdesKey(line));
     }
   } else {
@@ -173,7 +179,7 @@ export function readSdpLines(text: string, problems: ProblemList): RawSdp {
       const end = newline > start && text.charCodeAt(newline - 1) === 13 /* CR */ ? newline - 1 : newline;
       if (end === start && onlyLineEnds(text, start)) break;
       const mayHoldKey = nextKeyAt !== -1 && nextKeyAt < end;
-      readOneLine(pass, text, start, end, mayHoldKey);
+      if (!counter.count(text, start, end)) readOneLine(pass, text, start, end, mayHoldKey);
       start = newline + 1;
       if (mayHoldKey) {
         INLINE.lastIndex = start;
@@ -182,6 +188,8 @@ export function readSdpLines(text: string, problems: ProblemList): RawSdp {
     }
   }
 
+  const over = counter.overLimit;
+  if (over !== null) return { session, media, overLimit: over };
   for (let i = 0; i < REQUIRED_LINES.length; i++) {
     const required = REQUIRED_LINES[i]!;
     if ((session.seen & required.bit) === 0) {
@@ -189,7 +197,7 @@ export function readSdpLines(text: string, problems: ProblemList): RawSdp {
       problems.add('malformed-sdp', `the session has no ${rule.name} line (${rule.rfc})`, null, null);
     }
   }
-  return { session, media };
+  return { session, media, overLimit: null };
 }
 
 /** True when `text` from `start` on is nothing but CRs and LFs (so it holds no more lines). */

@@ -15,6 +15,11 @@ export interface SdpProblem {
   readonly mediaIndex: number | null;
   /** The offending line (redacted), or null. */
   readonly evidence: string | null;
+  /**
+   * Set when the SDP passed a limit and was not modelled (sdp-limits.ts): the limit's name, for
+   * the caller to count the hit. Absent on every other problem.
+   */
+  readonly limit?: 'sdp-lines' | 'ice-candidates';
 }
 
 /**

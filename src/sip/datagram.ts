@@ -16,16 +16,23 @@ import {
   invalidContentLengthReason,
 } from './content-length.js';
 import type { MessageProblem, ReadResult } from './message.js';
+import type { MessageLimits } from './message-limits.js';
 import { readOneMessage } from './message-reader.js';
 import type { Framing } from './sip-message-view.js';
 
 /**
  * Reads the one message in `buf`. Never throws; a CRLF-only datagram is a `keep-alive` failure.
  * `message.bytes` is a view of `buf` (no copy) that ends where Content-Length says: extra bytes
- * (RFC 4475 dblreq.dat) are not part of the message.
+ * (RFC 4475 dblreq.dat) are not part of the message. A head over one of `limits` (default
+ * DEFAULT_MESSAGE_LIMITS) is an `over-limit` failure naming the limit.
  */
-export function readDatagram(buf: Buffer): ReadResult {
-  return readOneMessage(buf, datagramBody);
+export function readDatagram(buf: Buffer, options: ReadOptions = {}): ReadResult {
+  return readOneMessage(buf, datagramBody, options.limits);
+}
+
+export interface ReadOptions {
+  /** The message limits the head is read under; DEFAULT_MESSAGE_LIMITS when absent. */
+  readonly limits?: MessageLimits;
 }
 
 export function datagramBody(

@@ -11,6 +11,7 @@ import { canonicalHeaderName } from './compact-forms.js';
 import { KNOWN_NAMES, knownNameAt } from './header-names.js';
 import { trimLws } from './header-values.js';
 import type { HeaderField, MessageProblem } from './message.js';
+import { type MessageLimits, type OverLimit, overLimit } from './message-limits.js';
 
 /** A header field over the head text; `value` is built (folding joined, trimmed) on first read. */
 export class HeaderLine implements HeaderField {
@@ -126,7 +127,15 @@ export interface HeaderScan {
   readonly problems: MessageProblem[];
   /** True when at least one line ends in a bare LF instead of CRLF. */
   readonly bareLf: boolean;
+  /**
+   * The first limit the header section passed, or null. Past it nothing more was indexed but
+   * Content-Length fields, which a stream still needs to find where the message ends.
+   */
+  readonly overLimit: OverLimit | null;
 }
+
+/** The limits the header index enforces (the rest of MessageLimits concern bodies). */
+export type HeaderLimits = Pick<MessageLimits, 'maxHeaders' | 'maxVias' | 'maxHeaderLineBytes'>;
 
 /**
  * Indexes the header lines of `text` from offset `from` (the first header line) to its end.
@@ -140,8 +149,17 @@ export function indexHeaderLines(
   from: number,
   compactForms: boolean,
   ascii = false,
+  limits?: HeaderLimits,
 ): HeaderScan {
   const fields: HeaderLine[] = [];
+  // Counted as the lines are indexed (never a pass of their own). Once a limit is passed, lines
+  // are still walked (a stream needs the Content-Length) and counted, but no longer indexed.
+  let hit: 'headers' | 'vias' | 'header-line-bytes' | null = null;
+  let longestLine = 0;
+  let headerCount = 0;
+  let viaCount = 0;
+  let inVia = false;
+  let fieldStart = from;
   const problems: MessageProblem[] = [];
   let bareLf = false;
   let colonless = 0;
@@ -158,7 +176,24 @@ export function indexHeaderLines(
     if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === 0x0d) contentEnd--;
     else if (lf >= 0) bareLf = true;
     const first = text.charCodeAt(pos);
-    if (first === 0x20 || first === 0x09) {
+    const continuation = first === 0x20 || first === 0x09;
+    if (limits !== undefined) {
+      if (!continuation) {
+        fieldStart = pos;
+        inVia = false;
+      }
+      // "Bytes in one header line, folding included": from the field's first byte to here.
+      const lineBytes = contentEnd - fieldStart;
+      if (lineBytes > limits.maxHeaderLineBytes && hit === null) {
+        hit = 'header-line-bytes';
+        longestLine = lineBytes;
+      }
+      if (continuation && inVia) {
+        viaCount += commasOutsideQuotes(text, pos, contentEnd);
+        if (viaCount > limits.maxVias) hit ??= 'vias';
+      }
+    }
+    if (continuation) {
       // A continuation line (RFC 3261 §7.3.1 folding) belongs to the field above it.
       if (current !== null) {
         current.folded = true;
@@ -206,8 +241,22 @@ export function indexHeaderLines(
         } else {
           name = text.slice(pos, nameEnd).toLowerCase();
         }
-        current = new HeaderLine(text, name, kind, pos, nameEnd, colon + 1, contentEnd, next, ascii);
-        fields.push(current);
+        if (limits !== undefined) {
+          headerCount++;
+          if (headerCount > limits.maxHeaders) hit ??= 'headers';
+          if (name === 'via') {
+            inVia = true;
+            // Each comma outside a quoted string starts another via-parm (RFC 3261 §20.42).
+            viaCount += 1 + commasOutsideQuotes(text, colon + 1, contentEnd);
+            if (viaCount > limits.maxVias) hit ??= 'vias';
+          }
+        }
+        if (hit === null || name === 'content-length') {
+          current = new HeaderLine(text, name, kind, pos, nameEnd, colon + 1, contentEnd, next, ascii);
+          fields.push(current);
+        } else {
+          current = null;
+        }
       }
     }
     pos = next;
@@ -219,7 +268,30 @@ export function indexHeaderLines(
       evidence: colonlessEvidence,
     });
   }
-  return { fields, problems, bareLf };
+  let over: OverLimit | null = null;
+  if (limits !== undefined && hit !== null) {
+    if (hit === 'headers') over = overLimit(hit, headerCount, 'header fields', limits.maxHeaders);
+    else if (hit === 'vias') over = overLimit(hit, viaCount, 'Via header field values', limits.maxVias);
+    else over = overLimit(hit, longestLine, 'bytes in one header line', limits.maxHeaderLineBytes);
+  }
+  return { fields, problems, bareLf, overLimit: over };
+}
+
+/** Commas in `text[start, end)` outside double-quoted strings (a via-extension may quote one). */
+function commasOutsideQuotes(text: string, start: number, end: number): number {
+  let commas = 0;
+  let quoted = false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2c /* , */) {
+      if (!quoted) commas++;
+    } else if (code === 0x22 /* " */) {
+      quoted = !quoted;
+    } else if (code === 0x5c /* \ */ && quoted) {
+      i++; // quoted-pair (RFC 3261 §25.1)
+    }
+  }
+  return commas;
 }
 
 function isSpace(code: number): boolean {

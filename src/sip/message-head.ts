@@ -5,8 +5,9 @@
  */
 import { clip, latin1ToUtf8 } from './abnf.js';
 import { type ContentLengthReading, readContentLength } from './content-length.js';
-import { type HeaderLine, indexHeaderLines } from './header-index.js';
+import { type HeaderLimits, type HeaderLine, indexHeaderLines } from './header-index.js';
 import type { MessageProblem } from './message.js';
+import type { OverLimit } from './message-limits.js';
 import { parseStartLine, type StartLineResult } from './start-line.js';
 
 export interface Head {
@@ -21,6 +22,8 @@ export interface Head {
   readonly contentLength: ContentLengthReading;
   /** True when the head is known to be ASCII: its text needs no UTF-8 decoding. */
   readonly ascii: boolean;
+  /** The first message limit the head passed (the message is then refused), or null. */
+  readonly overLimit: OverLimit | null;
 }
 
 /**
@@ -28,15 +31,16 @@ export interface Head {
  * ends). `terminated` is false when no empty line closes the header section (a datagram that
  * just ends, RFC 4475 baddn.dat): the header lines are still indexed so the message can be
  * inspected, and that is reported. `ascii` is true when the bytes are known to be ASCII (no
- * UTF-8 decoding of values is then needed); false is always correct.
+ * UTF-8 decoding of values is then needed); false is always correct. `limits`, when given, are
+ * counted as the header lines are indexed; past one, only Content-Length is indexed further.
  */
-export function readHead(text: string, terminated: boolean, ascii = false): Head {
+export function readHead(text: string, terminated: boolean, ascii = false, limits?: HeaderLimits): Head {
   const lf = text.indexOf('\n');
   const lineEnd = lf < 0 ? text.length : lf;
   const startLineBareLf = lf >= 0 && (lf === 0 || text.charCodeAt(lf - 1) !== 0x0d);
   const rawStartLine = text.slice(0, startLineBareLf || lf < 0 ? lineEnd : lineEnd - 1);
   const startLine = parseStartLine(rawStartLine);
-  const scan = indexHeaderLines(text, lf < 0 ? text.length : lf + 1, true, ascii);
+  const scan = indexHeaderLines(text, lf < 0 ? text.length : lf + 1, true, ascii, limits);
   const problems: MessageProblem[] = [];
   if (startLine.ok && startLine.problem !== null) {
     problems.push({
@@ -71,6 +75,7 @@ export function readHead(text: string, terminated: boolean, ascii = false): Head
     problems,
     contentLength: readContentLength(scan.fields),
     ascii,
+    overLimit: scan.overLimit,
   };
 }
 

@@ -9,6 +9,7 @@ import type { ContentLengthReading } from './content-length.js';
 import { locateHead, skipLineBreaks } from './header-end.js';
 import type { ReadFailure, ReadResult } from './message.js';
 import { readHead } from './message-head.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimitName, type MessageLimits } from './message-limits.js';
 import { type Framing, SipMessageView } from './sip-message-view.js';
 
 /**
@@ -22,15 +23,19 @@ export type BodyRule = (
   start: number,
 ) => Framing;
 
-export function readOneMessage(input: Buffer, rule: BodyRule): ReadResult {
+export function readOneMessage(
+  input: Buffer,
+  rule: BodyRule,
+  limits: MessageLimits = DEFAULT_MESSAGE_LIMITS,
+): ReadResult {
   try {
-    return read(input, rule);
+    return read(input, rule, limits);
   } catch (error) {
     return failed('internal-error', `internal error while reading: ${String(error).slice(0, 200)}`, input);
   }
 }
 
-function read(input: Buffer, rule: BodyRule): ReadResult {
+function read(input: Buffer, rule: BodyRule, limits: MessageLimits): ReadResult {
   // RFC 3261 §7.5: "Implementations processing SIP messages over stream-oriented transports
   // MUST ignore any CRLF appearing before the start-line [H4.1]." Harmless on datagrams too,
   // where CRLF-only packets are common NAT keep-alives.
@@ -47,13 +52,24 @@ function read(input: Buffer, rule: BodyRule): ReadResult {
   const text = location === null ? input.toString('latin1', start) : location.text;
   // One native pass (SIMD) over the datagram: when it is all ASCII, as SIP and SDP nearly always
   // are, no header value needs a UTF-8 decoding pass of its own.
-  const head = readHead(text, location !== null, isAscii(input));
+  const head = readHead(text, location !== null, isAscii(input), limits);
   if (!head.startLine.ok) return failed(head.startLine.failure, head.startLine.reason, input.subarray(start));
+  if (head.overLimit !== null) {
+    const { limit, reason } = head.overLimit;
+    return failed('over-limit', reason, input.subarray(start), limit);
+  }
   const framing = rule(head.contentLength, bodyOffset, input, start);
   const bytes = input.subarray(start, start + framing.bodyEnd);
   return { ok: true, message: new SipMessageView(bytes, head, head.startLine.line, framing) };
 }
 
-export function failed(failure: ReadFailure, reason: string, bytes: Buffer): ReadResult {
-  return { ok: false, reason, bytes, failure };
+export function failed(
+  failure: ReadFailure,
+  reason: string,
+  bytes: Buffer,
+  limit?: MessageLimitName,
+): ReadResult {
+  return limit === undefined
+    ? { ok: false, reason, bytes, failure }
+    : { ok: false, reason, bytes, failure, limit };
 }

@@ -1,3 +1,5 @@
+import type { MessageLimitName } from './message-limits.js';
+
 /**
  * The read-only view of one SIP message over the exact bytes it arrived in.
  * Nothing here re-serializes: offsets point into `bytes`, so the proxy can splice
@@ -94,6 +96,8 @@ export interface SipMessage {
  * - `start-line`: the start line breaks RFC 3261 §7.1/§7.2: a request gets 400 (Bad Request);
  * - `sip-version`: not SIP/2.0: a request gets 505 (Version Not Supported, RFC 3261 §21.5.6);
  * - `too-large`: over the configured maximum message size: a request gets 513 (RFC 3261 §21.5.7);
+ * - `over-limit`: over one of the message limits (`limit` says which: too many header fields or
+ *   Via values, a header line too long); what it gets is the caller's call (message-limits.ts);
  * - `framing-lost`: stream only, Content-Length unusable: close the connection (RFC 4475 §3.1.2.3);
  * - `truncated`: a stream ended inside a message;
  * - `internal-error`: a reader bug caught so that it never throws.
@@ -103,6 +107,7 @@ export type ReadFailure =
   | 'start-line'
   | 'sip-version'
   | 'too-large'
+  | 'over-limit'
   | 'framing-lost'
   | 'truncated'
   | 'internal-error';
@@ -116,4 +121,6 @@ export type ReadResult =
       readonly bytes: Buffer;
       /** Added by the SIP reader (additive): the failure class; always set by src/sip readers. */
       readonly failure?: ReadFailure;
+      /** Set with failure `over-limit`: the limit passed. */
+      readonly limit?: MessageLimitName;
     };

@@ -22,6 +22,7 @@ import { locateHead } from './header-end.js';
 import { type HeaderLine, indexHeaderLines } from './header-index.js';
 import { type MediaType, parseMediaType } from './media-type.js';
 import type { MessageProblem, SipMessage } from './message.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits, type OverLimit, overLimit } from './message-limits.js';
 
 export interface SdpBody {
   /** The SDP, decoded as UTF-8. */
@@ -40,12 +41,15 @@ export interface SdpBody {
 export interface SdpBodies {
   readonly bodies: SdpBody[];
   readonly problems: MessageProblem[];
+  /**
+   * Present when the body passed a multipart limit: nothing in it is then modelled (`bodies` and
+   * `problems` are empty), and this names the limit for the caller to report and count.
+   */
+  overLimit?: OverLimit;
 }
 
-/** Nesting bound: a multipart inside a multipart... deeper than this is not read. */
-export const MAX_MULTIPART_DEPTH = 8;
-/** Parts read per multipart body; a flood of empty parts is not worth reading. */
-export const MAX_PARTS = 64;
+/** The limits on multipart bodies: nesting (multipart inside multipart...) and parts per body. */
+export type MultipartLimits = Pick<MessageLimits, 'maxMultipartDepth' | 'maxMultipartParts'>;
 /** Largest body inflated from Content-Encoding gzip/deflate (a zip bomb stops here). */
 export const MAX_INFLATED_BODY = 1024 * 1024;
 
@@ -53,9 +57,19 @@ const SDP = 'application/sdp';
 /** parseMediaType('application/sdp'); never handed out, only read. */
 const PLAIN_SDP: MediaType = { type: SDP, params: new Map(), duplicateParams: [] };
 
-/** Every SDP in `message`, in body order, with what is wrong in the body's structure. Never throws. */
-export function sdpBodies(message: SipMessage): SdpBodies {
+/**
+ * Every SDP in `message`, in body order, with what is wrong in the body's structure. Never throws.
+ * A multipart body nested deeper or with more parts than `limits` is not modelled at all
+ * (`overLimit` says why): reading part of it would judge a call on what an attacker chose to show.
+ */
+export function sdpBodies(message: SipMessage, limits: MultipartLimits = DEFAULT_MESSAGE_LIMITS): SdpBodies {
   const out: SdpBodies = { bodies: [], problems: [] };
+  const bodies = readBodies(message, limits, out);
+  if (bodies.overLimit === undefined) return bodies;
+  return { bodies: [], problems: [], overLimit: bodies.overLimit };
+}
+
+function readBodies(message: SipMessage, limits: MultipartLimits, out: SdpBodies): SdpBodies {
   try {
     const contentType = message.header('content-type');
     // RFC 3261 §20.15: the Content-Type describes the body; no body, nothing to read.
@@ -70,7 +84,15 @@ export function sdpBodies(message: SipMessage): SdpBodies {
         ? message.body
         : decodeContentEncoding(message, out.problems);
     if (body === null) return out;
-    readEntity(body, contentType, message.header('content-disposition') ?? null, '', 0, out, mediaType);
+    readEntity(
+      body,
+      contentType,
+      message.header('content-disposition') ?? null,
+      '',
+      0,
+      { out, limits },
+      mediaType,
+    );
   } catch (error) {
     out.problems.push(problem(`internal error while reading the body: ${String(error).slice(0, 200)}`, null));
   }
@@ -116,9 +138,11 @@ function readEntity(
   dispositionValue: string | null,
   partPath: string,
   depth: number,
-  out: SdpBodies,
+  reading: Reading,
   parsed?: MediaType | null,
 ): void {
+  const out = reading.out;
+  if (out.overLimit !== undefined) return;
   // `parsed`, when given, is parseMediaType(contentTypeValue) already made by the caller.
   const mediaType = parsed === undefined ? parseMediaType(contentTypeValue) : parsed;
   if (mediaType === null) return; // reported by the message grammar checks (or below for parts)
@@ -135,10 +159,11 @@ function readEntity(
   }
   if (!mediaType.type.startsWith('multipart/')) return;
   const where = partPath === '' ? 'the body' : `part ${partPath}`;
-  if (depth >= MAX_MULTIPART_DEPTH) {
-    out.problems.push(
-      problem(`multipart nesting deeper than ${MAX_MULTIPART_DEPTH} at ${where}: not read further`, null),
-    );
+  const maxDepth = reading.limits.maxMultipartDepth;
+  if (depth >= maxDepth) {
+    // Nesting is counted as it is descended into: depth + 1 multipart bodies, one inside the other.
+    const over = overLimit('multipart-depth', depth + 1, 'levels of multipart nesting', maxDepth);
+    out.overLimit = { limit: over.limit, reason: `${over.reason} (at ${where})` };
     return;
   }
   const boundary = mediaType.params.get('boundary');
@@ -160,7 +185,13 @@ function readEntity(
       ),
     );
   }
-  readMultipart(bytes, boundary, partPath, depth, out);
+  readMultipart(bytes, boundary, partPath, depth, reading);
+}
+
+/** What one read of a message's body shares: where results go, and the limits. */
+interface Reading {
+  readonly out: SdpBodies;
+  readonly limits: MultipartLimits;
 }
 
 function readMultipart(
@@ -168,8 +199,9 @@ function readMultipart(
   boundary: string,
   partPath: string,
   depth: number,
-  out: SdpBodies,
+  reading: Reading,
 ): void {
+  const out = reading.out;
   const where = partPath === '' ? 'the body' : `part ${partPath}`;
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   let at = findDelimiter(body, delimiter, 0);
@@ -182,8 +214,10 @@ function readMultipart(
   for (;;) {
     const afterDelimiter = at + delimiter.length;
     if (body[afterDelimiter] === 0x2d && body[afterDelimiter + 1] === 0x2d) return; // close delimiter; epilogue ignored
-    if (index === MAX_PARTS) {
-      out.problems.push(problem(`more than ${MAX_PARTS} parts in ${where}: the rest is not read`, null));
+    if (index === reading.limits.maxMultipartParts) {
+      const parts = index + countParts(body, delimiter, at);
+      const over = overLimit('multipart-parts', parts, 'parts in one multipart body', index);
+      out.overLimit = { limit: over.limit, reason: `${over.reason} (${where})` };
       return;
     }
     index++;
@@ -202,16 +236,28 @@ function readMultipart(
       out.problems.push(
         problem(`multipart ${where} has no close delimiter '--${clip(boundary, 70)}--'`, null),
       );
-      readPart(body.subarray(partStart), path, depth, out);
+      readPart(body.subarray(partStart), path, depth, reading);
       return;
     }
     // The line break before the delimiter belongs to the delimiter, not to the part.
     let partEnd = next;
     if (partEnd > partStart && body[partEnd - 1] === 0x0a) partEnd--;
     if (partEnd > partStart && body[partEnd - 1] === 0x0d) partEnd--;
-    readPart(body.subarray(partStart, partEnd), path, depth, out);
+    readPart(body.subarray(partStart, partEnd), path, depth, reading);
+    if (out.overLimit !== undefined) return;
     at = next;
   }
+}
+
+/** Parts from the delimiter at `at` on (to the close delimiter or the end): delimiters found natively. */
+function countParts(body: Buffer, delimiter: Buffer, at: number): number {
+  let parts = 0;
+  for (let next = at; next >= 0; next = findDelimiter(body, delimiter, next + delimiter.length)) {
+    const after = next + delimiter.length;
+    if (body[after] === 0x2d && body[after + 1] === 0x2d) break;
+    parts++;
+  }
+  return parts;
 }
 
 /** `--boundary` at the start of a line (or of the body) at or after `from`; -1 when none. */
@@ -230,7 +276,8 @@ function findDelimiter(body: Buffer, delimiter: Buffer, from: number): number {
  * Content-Type header usually indicates that the corresponding body has a content-type of
  * "text/plain; charset=US-ASCII"."
  */
-function readPart(part: Buffer, partPath: string, depth: number, out: SdpBodies): void {
+function readPart(part: Buffer, partPath: string, depth: number, reading: Reading): void {
+  const out = reading.out;
   let headers: HeaderLine[] = [];
   let content: Buffer;
   if (part[0] === 0x0a || (part[0] === 0x0d && part[1] === 0x0a)) {
@@ -260,7 +307,7 @@ function readPart(part: Buffer, partPath: string, depth: number, out: SdpBodies)
   const disposition = headers.find((field) => field.name === 'content-disposition')?.value ?? null;
   const decoded = decodeTransferEncoding(headers, content, partPath, contentType, out);
   if (decoded === null) return;
-  readEntity(decoded, contentType, disposition, partPath, depth + 1, out);
+  readEntity(decoded, contentType, disposition, partPath, depth + 1, reading);
 }
 
 /**

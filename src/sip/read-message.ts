@@ -7,11 +7,13 @@
  *   read like a datagram;
  * - TCP/TLS: a stream record, where Content-Length is required (RFC 3261 §18.3).
  */
-import { readDatagram } from './datagram.js';
+import { type ReadOptions, readDatagram } from './datagram.js';
 import type { Transport } from './envelope.js';
 import type { ReadResult } from './message.js';
 import { readStreamRecord } from './stream-framer.js';
 
-export function readMessageBytes(bytes: Buffer, transport: Transport): ReadResult {
-  return transport === 'tcp' || transport === 'tls' ? readStreamRecord(bytes) : readDatagram(bytes);
+export function readMessageBytes(bytes: Buffer, transport: Transport, options: ReadOptions = {}): ReadResult {
+  return transport === 'tcp' || transport === 'tls'
+    ? readStreamRecord(bytes, options)
+    : readDatagram(bytes, options);
 }

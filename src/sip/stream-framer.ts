@@ -21,6 +21,9 @@
  * - a message larger than `maxMessageSize` whose Content-Length is known: an `ok:false`
  *   `too-large` result with its head; its body is skipped byte-exactly as it arrives, so the
  *   framer stays in sync without buffering it;
+ * - a head over one of the message `limits` (too many header fields or Via values, a header
+ *   line too long) whose Content-Length is known: an `ok:false` `over-limit` result naming the
+ *   limit, with its head; its body is skipped the same way;
  * - no end of the header section within `maxMessageSize` bytes, a Content-Length that is not a
  *   number (RFC 4475 §3.1.2.3: over TCP this framing error cannot be recovered from and the
  *   connection is to be closed) or two conflicting ones
@@ -40,6 +43,7 @@ import {
 import { locateHead, skipLineBreaks } from './header-end.js';
 import type { MessageProblem, ReadFailure, ReadResult } from './message.js';
 import { type Head, readHead } from './message-head.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './message-limits.js';
 import { failed, readOneMessage } from './message-reader.js';
 import { type Framing, SipMessageView } from './sip-message-view.js';
 
@@ -50,6 +54,8 @@ export interface StreamFramerOptions {
   readonly maxMessageSize?: number;
   /** Called for each double-CRLF ping between messages (RFC 5626 §3.5.1); answer with one CRLF. */
   readonly onPing?: () => void;
+  /** The message limits each head is read under; DEFAULT_MESSAGE_LIMITS when absent. */
+  readonly limits?: MessageLimits;
 }
 
 interface PendingMessage {
@@ -63,6 +69,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class StreamFramer {
   readonly maxMessageSize: number;
+  readonly limits: MessageLimits;
   readonly #onPing: (() => void) | undefined;
   /** Unconsumed bytes are `#store[0, #length)`. No result ever aliases the current store. */
   #store: Buffer = EMPTY;
@@ -82,6 +89,7 @@ export class StreamFramer {
     if (!Number.isSafeInteger(max) || max < 1)
       throw new RangeError(`maxMessageSize must be a positive integer, got ${max}`);
     this.maxMessageSize = max;
+    this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
     this.#onPing = options.onPing;
   }
 
@@ -184,7 +192,7 @@ export class StreamFramer {
           break;
         }
         // An all-ASCII head (the usual case) needs no UTF-8 decoding of each value.
-        const head = readHead(end.text, true, isAscii(data.subarray(pos, end.headEnd)));
+        const head = readHead(end.text, true, isAscii(data.subarray(pos, end.headEnd)), this.limits);
         const bodyOffset = end.bodyOffset - pos;
         const reading = head.contentLength;
         const lost = framingLost(reading);
@@ -194,7 +202,8 @@ export class StreamFramer {
         }
         const bodyLength = reading.kind === 'valid' ? reading.value : 0;
         const total = bodyOffset + bodyLength;
-        if (total > max) {
+        const over = head.overLimit;
+        if (total > max || over !== null) {
           const headBytes = Buffer.from(data.subarray(pos, end.bodyOffset));
           if (!Number.isSafeInteger(bodyLength)) {
             results.push(
@@ -207,11 +216,13 @@ export class StreamFramer {
             return results;
           }
           results.push(
-            failed(
-              'too-large',
-              `message of ${total} bytes (Content-Length ${bodyLength}) exceeds the ${max}-byte maximum; its body is skipped`,
-              headBytes,
-            ),
+            total > max || over === null
+              ? failed(
+                  'too-large',
+                  `message of ${total} bytes (Content-Length ${bodyLength}) exceeds the ${max}-byte maximum; its body is skipped`,
+                  headBytes,
+                )
+              : failed('over-limit', over.reason, headBytes, over.limit),
           );
           const available = data.length - end.bodyOffset;
           if (available >= bodyLength) {
@@ -337,8 +348,8 @@ function streamFraming(reading: ContentLengthReading, bodyOffset: number, total:
  * is known, a missing one reads the body to the end of the record, and bytes beyond the
  * declared body (other than CRLF) are reported instead of silently becoming "the next message".
  */
-export function readStreamRecord(buf: Buffer): ReadResult {
-  return readOneMessage(buf, streamRecordBody);
+export function readStreamRecord(buf: Buffer, options: { readonly limits?: MessageLimits } = {}): ReadResult {
+  return readOneMessage(buf, streamRecordBody, options.limits);
 }
 
 function streamRecordBody(

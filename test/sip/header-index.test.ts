@@ -6,6 +6,7 @@ import test from 'ava';
 import { COMPACT_FORMS, canonicalHeaderName } from '../../src/sip/compact-forms.js';
 import { readDatagram } from '../../src/sip/datagram.js';
 import { splitHeaderValue } from '../../src/sip/header-values.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../../src/sip/message-limits.js';
 import { parseVia } from '../../src/sip/via.js';
 import { BASIC_HEADERS, messageOf, sipMessage } from './fixtures.js';
 
@@ -14,8 +15,15 @@ function read(
   startLine = 'OPTIONS sip:bob@biloxi.example.com SIP/2.0',
   body = '',
 ) {
-  return messageOf(readDatagram(sipMessage(startLine, headers, body)));
+  return messageOf(readDatagram(sipMessage(startLine, headers, body), { limits: UNLIMITED }));
 }
+
+/** The index itself, without the message limits (test/sip/message-limits.test.ts tests those). */
+const UNLIMITED = {
+  ...DEFAULT_MESSAGE_LIMITS,
+  maxHeaders: Number.POSITIVE_INFINITY,
+  maxHeaderLineBytes: Number.POSITIVE_INFINITY,
+};
 
 test('every compact form maps to its full name (RFC 3261 §7.3.3 and extensions)', (t) => {
   const expected: Record<string, string> = {

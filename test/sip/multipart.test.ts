@@ -5,7 +5,8 @@
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import { readDatagram } from '../../src/sip/datagram.js';
-import { MAX_MULTIPART_DEPTH, sdpBodies } from '../../src/sip/multipart.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../../src/sip/message-limits.js';
+import { sdpBodies } from '../../src/sip/multipart.js';
 import { BASIC_HEADERS, fixture, messageOf, SIMPLE_SDP } from './fixtures.js';
 
 function invite(contentHeaders: readonly string[], body: Buffer | string) {
@@ -163,14 +164,15 @@ test('structural problems are reported, and what can be read is still read', (t)
   t.regex(qp.problems[0]?.reason ?? '', /Content-Transfer-Encoding 'quoted-printable': not inspected/);
 });
 
-test(`nesting deeper than ${MAX_MULTIPART_DEPTH} levels is not followed`, (t) => {
+test(`nesting deeper than ${DEFAULT_MESSAGE_LIMITS.maxMultipartDepth} levels is not followed`, (t) => {
   let body = `--b9\r\nContent-Type: application/sdp\r\n\r\n${SIMPLE_SDP}\r\n--b9--`;
   for (let level = 8; level >= 0; level--) {
     body = `--b${level}\r\nContent-Type: multipart/mixed;boundary=b${level + 1}\r\n\r\n${body}\r\n--b${level}--`;
   }
-  const { bodies, problems } = sdpBodies(invite(['Content-Type: multipart/mixed;boundary=b0'], body));
+  const { bodies, overLimit } = sdpBodies(invite(['Content-Type: multipart/mixed;boundary=b0'], body));
   t.deepEqual(bodies, []);
-  t.regex(problems[0]?.reason ?? '', /nesting deeper than 8/);
+  t.is(overLimit?.limit, 'multipart-depth');
+  t.regex(overLimit?.reason ?? '', /^5 levels of multipart nesting, over the limit of 4/);
 
   let shallow = `--b3\r\nContent-Type: application/sdp\r\n\r\n${SIMPLE_SDP}\r\n--b3--`;
   for (let level = 2; level >= 0; level--) {

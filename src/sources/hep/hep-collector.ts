@@ -19,8 +19,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP, createServer as netServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { Judge, type JudgedMessage } from '../../policy/engine.js';
 import type { JudgeConfig } from '../../policy/profile.js';
+import { DEFAULT_LIMITS, type LimitSettings } from '../../proxy/limits.js';
 import type { ProxyObserver } from '../../proxy/observer.js';
 import { JudgementReporter } from '../../report/judgement-reporter.js';
+import { LimitHits } from '../../report/limit-hits.js';
 import { logEvent, type ProxyLogger } from '../../report/logger.js';
 import { type Endpoint, type Envelope, formatEndpoint, type Transport } from '../../sip/envelope.js';
 import { readMessageBytes } from '../../sip/read-message.js';
@@ -54,6 +56,8 @@ export interface HepCollectorOptions {
   readonly sweepIntervalMs?: number;
   /** Most TCP connections from agents at once; more are refused. 256 by default. */
   readonly maxConnections?: number;
+  /** `proxy.limits`: the message limits payloads are read and judged under; the defaults when absent. */
+  readonly limits?: LimitSettings;
 }
 
 export interface HepCounters {
@@ -82,6 +86,8 @@ const TLS_PORT = 5061;
 
 export class HepCollector {
   readonly judge: Judge;
+  /** Message limits hit by SIP payloads: counted for the metric, logged once per interval, as the proxy does. */
+  readonly limitHits: LimitHits;
   readonly counters: HepCounters = {
     received: 0,
     sip: 0,
@@ -91,6 +97,7 @@ export class HepCollector {
     callsEnded: 0,
   };
   readonly #options: HepCollectorOptions;
+  readonly #limits: LimitSettings;
   readonly #log: ProxyLogger;
   readonly #reporter: JudgementReporter;
   readonly #listeners: RunningHepListener[] = [];
@@ -104,18 +111,30 @@ export class HepCollector {
 
   constructor(options: HepCollectorOptions) {
     this.#options = options;
+    this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#log = options.logger;
     this.judge = new Judge(options.judge, {
       dialogs: { maxCalls: options.dialogs.maxCalls, ttlMs: options.dialogs.ttlSeconds * 1000 },
       // Off the forwarding path, like `check`: every SDP is also read by sdp-transform, and where
       // the two readings differ is a finding (the same findings `check` gives for the same trace).
       crossCheckSdp: true,
+      limits: this.#limits.message,
+      onLimitHit: (hit, envelope) => this.limitHits.hit(hit.limit, hit.reason, formatEndpoint(envelope.src)),
     });
+    this.limitHits = new LimitHits(
+      options.logger,
+      this.#limits.reportSeconds * 1000,
+      options.observers ?? [],
+    );
     this.#reporter = new JudgementReporter(
       this.judge,
       options.logger,
       options.observers ?? [],
-      { maxCalls: options.dialogs.maxCalls, idleMs: options.dialogs.ttlSeconds * 1000 },
+      {
+        maxCalls: options.dialogs.maxCalls,
+        idleMs: options.dialogs.ttlSeconds * 1000,
+        findingLogIntervalMs: this.#limits.reportSeconds * 1000,
+      },
       this.counters,
     );
   }
@@ -160,6 +179,7 @@ export class HepCollector {
     );
     this.#tcp.length = 0;
     this.#reportMalformed();
+    this.limitHits.flush(true);
     this.#reporter.endAll();
   }
 
@@ -167,6 +187,7 @@ export class HepCollector {
   sweep(): void {
     this.#reporter.sweep(Date.now());
     this.#reportMalformed();
+    this.limitHits.flush();
   }
 
   /** One HEP packet (a datagram, or a frame cut from a TCP stream). Never throws. */
@@ -202,8 +223,13 @@ export class HepCollector {
     const src = { host: packet.srcHost, port: packet.srcPort };
     const dst = { host: packet.dstHost, port: packet.dstPort };
     // TCP: each HEP packet holds one whole message, read as a stream record (Content-Length required).
-    const result = readMessageBytes(packet.payload, stream ? 'tcp' : 'udp');
+    const result = readMessageBytes(packet.payload, stream ? 'tcp' : 'udp', { limits: this.#limits.message });
     if (!result.ok && result.failure === 'keep-alive') return;
+    if (!result.ok && result.failure === 'over-limit') {
+      // As on the proxy: counted, not judged (one finding per packet would let a sender write the log).
+      this.limitHits.hit(result.limit ?? 'headers', result.reason, formatEndpoint(src));
+      return;
+    }
     let transport: Transport = stream ? 'tcp' : 'udp';
     if (stream) {
       const via = result.ok ? result.message.headerValues('via')[0] : undefined;

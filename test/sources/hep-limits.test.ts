@@ -1,0 +1,93 @@
+/**
+ * The HEP collector reads SIP payloads under proxy.limits.message, as the proxy does: a payload
+ * over a header limit is counted (LimitHits: the metric and one line per interval) and not
+ * judged; an SDP past a limit is judged as one malformed-sdp finding and counted too.
+ */
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import type { JudgedMessage } from '../../src/policy/engine.js';
+import { loadConfig } from '../../src/policy/load-config.js';
+import { DEFAULT_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../src/proxy/limits.js';
+import { createLogger } from '../../src/report/logger.js';
+import { HepCollector } from '../../src/sources/hep/hep-collector.js';
+import { encodeHep3 } from '../../src/sources/hep/hep3-encode.js';
+import { actionOf, type LogLine } from '../log-line.js';
+
+const CONFIG = fileURLToPath(new URL('../../../test/fixtures/config/proxy-e2e.yaml', import.meta.url));
+
+function collector() {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(text, _encoding, done) {
+      lines.push(JSON.parse(String(text)) as LogLine);
+      done();
+    },
+  });
+  const logger = createLogger(
+    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
+    { stdout: sink },
+  );
+  const judged: JudgedMessage[] = [];
+  const hits: string[] = [];
+  const hep = new HepCollector({
+    judge: loadConfig(CONFIG),
+    logger,
+    observers: [{ judged: (message) => judged.push(message), limitHit: (limit) => hits.push(limit) }],
+    dialogs: { maxCalls: 1000, ttlSeconds: 60 },
+    sweepIntervalMs: 60_000,
+    limits: { ...DEFAULT_LIMITS, message: { ...DEFAULT_MESSAGE_LIMITS, maxVias: 3, maxSdpLines: 10 } },
+  });
+  return { hep, lines, judged, hits };
+}
+
+function invite(callId: string, vias: number, sdp = ''): Buffer {
+  const head = [
+    'INVITE sip:pbx@192.0.2.2 SIP/2.0',
+    ...Array.from({ length: vias }, (_, i) => `Via: SIP/2.0/UDP 192.0.2.1:${5080 + i};branch=z9hG4bK-${i}`),
+    'Max-Forwards: 70',
+    'From: <sip:a@192.0.2.1>;tag=1',
+    'To: <sip:pbx@192.0.2.2>',
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE',
+    ...(sdp ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+  ];
+  return encodeHep3({
+    src: { host: '192.0.2.1', port: 5080 },
+    dst: { host: '192.0.2.2', port: 5080 },
+    protocol: 'udp',
+    timeMs: Date.UTC(2026, 0, 2, 3, 4, 5),
+    payload: `${head.join('\r\n')}\r\n\r\n${sdp}`,
+  });
+}
+
+const FROM = { host: '192.0.2.200', port: 40000 };
+
+test('a payload over the Via limit is counted, not judged; the next one is judged', (t) => {
+  const { hep, judged, hits, lines } = collector();
+  for (let i = 0; i < 5; i++) hep.onPacket(invite(`over-${i}`, 4), FROM);
+  hep.onPacket(invite('valid', 3), FROM);
+  t.deepEqual(
+    judged.map((message) => message.message?.callId),
+    ['valid'],
+  );
+  t.deepEqual(hits, ['vias', 'vias', 'vias', 'vias', 'vias']);
+  t.is(hep.limitHits.totals.get('vias'), 5);
+  t.is(lines.filter((line) => actionOf(line) === 'limit-hit').length, 1);
+});
+
+test('an SDP past the line limit is one malformed-sdp finding, and a counted hit', (t) => {
+  const { hep, judged, hits } = collector();
+  const sdp = `${['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 'c=IN IP4 192.0.2.1', 't=0 0', 'm=audio 30000 RTP/AVP 0', ...Array.from({ length: 5 }, (_, i) => `a=x-filler:${i}`)].join('\r\n')}\r\n`;
+  hep.onPacket(invite('long-sdp', 1, sdp), FROM);
+  const findings = judged[0]?.findings.filter((finding) => finding.code === 'malformed-sdp') ?? [];
+  t.deepEqual(
+    findings.map((finding) => finding.message),
+    ['SDP not inspected: 11 lines in the SDP, over the limit of 10'],
+  );
+  t.deepEqual(judged[0]?.limitHits, [
+    { limit: 'sdp-lines', reason: '11 lines in the SDP, over the limit of 10' },
+  ]);
+  t.deepEqual(hits, ['sdp-lines']);
+});
