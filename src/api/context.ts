@@ -16,6 +16,8 @@ export interface ApiProxyView {
     readonly advertised: Endpoint;
   }[];
   readonly counters: { readonly [name: string]: number } | object;
+  /** Sources the flood guard is dropping (proxy.limits.flood.block); absent where there is no guard. */
+  readonly blockedSources?: number;
 }
 
 export interface ApiContext {

@@ -5,13 +5,16 @@
  * Shutdown (SIGTERM): stop accepting SIP, close every socket, write a summary line for each call
  * still open, flush the negotiation log, close the HTTP server, flush the logs, exit 0. Findings
  * are logged as they are produced, so none is lost.
+ *
+ * SIGHUP re-reads the proxy.tls files (certificate, key, CA bundle): TLS connections accepted or
+ * opened from then on use them; open connections and UDP traffic are untouched. A reload that
+ * fails is logged (`tls-reload-failed`) and the proxy keeps serving the old certificate.
  */
-import { readFileSync } from 'node:fs';
 import { loadProxySettings } from '../proxy/load-proxy-settings.js';
 import type { TlsSettings } from '../proxy/settings.js';
 import { SipProxy } from '../proxy/sip-proxy.js';
-import type { TlsMaterial } from '../proxy/transports/stream-transport.js';
-import { logEvent } from '../report/logger.js';
+import { ReloadableTls, readTlsMaterial, summarizeCertificate } from '../proxy/transports/tls-material.js';
+import { logEvent, type ProxyLogger } from '../report/logger.js';
 import type { CommandIo } from './command-io.js';
 import { parseProxyArgs } from './proxy-args.js';
 import { messageOf, stopSignal, Watchers } from './watchers.js';
@@ -26,8 +29,10 @@ export async function runProxy(args: readonly string[], io: CommandIo): Promise<
     return 2;
   }
   const proxy = new SipProxy(settings, watchers.logger, { observers: watchers.observers });
+  let tls: ReloadableTls;
   try {
-    await proxy.start(tlsMaterial(settings.tls));
+    tls = new ReloadableTls(readTlsMaterial(settings.tls));
+    await proxy.start(tls);
     await watchers.startHttp(proxy);
   } catch (error) {
     io.stderr(`trunkguard proxy: cannot start: ${messageOf(error)}`);
@@ -35,30 +40,56 @@ export async function runProxy(args: readonly string[], io: CommandIo): Promise<
     await watchers.close();
     return 2;
   }
+  const reload = () => reloadTls(tls, settings.tls, watchers.logger);
+  process.on('SIGHUP', reload);
   const signal = await stopSignal();
+  process.off('SIGHUP', reload);
   logEvent(watchers.logger, 'info', 'stopping', `${signal}: stopping`, {});
   await proxy.stop();
   await watchers.close();
   return 0;
 }
 
-/** Reads the PEM files once at start; a missing file is a clear start-up error. */
-function tlsMaterial(tls: TlsSettings): TlsMaterial {
-  const read = (file: string | null, what: string) => {
-    if (file === null) return null;
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new Error(
-        `cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
-    }
-  };
-  return {
-    cert: read(tls.certFile, 'certificate'),
-    key: read(tls.keyFile, 'key'),
-    ca: read(tls.caFile, 'CA bundle'),
-    verifyPeer: tls.verifyPeer,
-    minVersion: tls.minVersion,
-  };
+/** SIGHUP: the proxy.tls files again; on any problem the old material stays in use. */
+function reloadTls(tls: ReloadableTls, files: TlsSettings, logger: ProxyLogger): void {
+  try {
+    const material = readTlsMaterial(files);
+    tls.replace(material);
+    const certificate = material.cert === null ? null : summarizeCertificate(material.cert);
+    logEvent(
+      logger,
+      'info',
+      'tls-reloaded',
+      certificate === null
+        ? 'SIGHUP: TLS files reloaded (no certificate configured)'
+        : `SIGHUP: TLS files reloaded, serving ${certificate.subject}`,
+      {
+        ...(certificate === null
+          ? {}
+          : {
+              tls: {
+                server: {
+                  subject: certificate.subject,
+                  issuer: certificate.issuer,
+                  hash: { sha256: certificate.fingerprint },
+                  not_before: certificate.validFrom,
+                  not_after: certificate.validTo,
+                },
+              },
+            }),
+        trunkguard: { cert_file: files.certFile, key_file: files.keyFile, ca_file: files.caFile },
+      },
+    );
+  } catch (error) {
+    logEvent(
+      logger,
+      'error',
+      'tls-reload-failed',
+      `SIGHUP: TLS files not reloaded, the previous certificate stays in use: ${messageOf(error)}`,
+      {
+        error: { message: messageOf(error) },
+        trunkguard: { cert_file: files.certFile, key_file: files.keyFile, ca_file: files.caFile },
+      },
+    );
+  }
 }

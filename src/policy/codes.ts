@@ -21,6 +21,8 @@ interface CodeInfo {
   readonly meaning: string;
   /** The RFC section or carrier document the check enforces. */
   readonly basis: string;
+  /** Reported by the proxy about a source, not by a check on one message: never in `check`, `pcap` or `hep` output. */
+  readonly proxyOnly?: boolean;
 }
 
 export const FINDING_CODES = {
@@ -213,11 +215,21 @@ export const FINDING_CODES = {
     meaning: 'A User-Agent of a known SIP scanner (friendly-scanner, sipvicious, sipcli...).',
     basis: 'Kamailio secfilter; Elastic SIP enumeration rule',
   },
+  'request-flood': {
+    severity: 'high',
+    meaning:
+      'One source sent requests faster than proxy.limits.flood allows: an INVITE/REGISTER flood or a scan (denial of service, toll-fraud enumeration).',
+    basis: 'RFC 4732 (denial-of-service considerations); Kamailio pike module',
+    proxyOnly: true,
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof FINDING_CODES;
 
 export const ALL_CODES = Object.keys(FINDING_CODES) as FindingCode[];
+
+/** The codes the judge's checks report on messages (every code but the proxy's own, e.g. request-flood). */
+export const JUDGED_CODES = ALL_CODES.filter((code) => !('proxyOnly' in FINDING_CODES[code]));
 
 export function isFindingCode(text: string): text is FindingCode {
   return Object.hasOwn(FINDING_CODES, text);

@@ -18,7 +18,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { type Severity, severityRank } from '../policy/codes.js';
+import { FINDING_CODES, type Severity, severityRank } from '../policy/codes.js';
 import { Judge, type JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import { sideOf } from '../policy/side.js';
@@ -40,6 +40,10 @@ import {
 } from '../sip/splice.js';
 import { parseVia } from '../sip/via.js';
 import { loopPartOfBranch, ourBranch } from './branch.js';
+import { floodFinding } from './guard/flood-finding.js';
+import type { Guard } from './guard/guard.js';
+import { guardFor } from './guard/proxy-guard.js';
+import type { RateTrip } from './guard/request-rate.js';
 import { resolveNextHop, systemResolver } from './next-hop.js';
 import type { ProxyObserver } from './observer.js';
 import type { ReturnPath } from './return-path.js';
@@ -116,6 +120,10 @@ export class SipProxy {
   /** Resource limits hit: counted for the metric, logged once per interval (proxy.limits.reportSeconds). */
   readonly limitHits: LimitHits;
   readonly #pool: ConnectionPool;
+  /** Per-source request rate and blocked sources (proxy.limits.flood). */
+  readonly #guard: Guard;
+  /** The request that took its source over the rate, until it is reported with its request-flood finding. */
+  readonly #floodTrips = new WeakMap<SipMessage, RateTrip>();
   readonly #listeners: RunningListener[] = [];
   /** `host:port` strings that name this proxy, for Route removal (§16.4). */
   readonly #ownAddresses = new Set<string>();
@@ -132,13 +140,21 @@ export class SipProxy {
     this.judge = new Judge(settings.judge, {
       dialogs: { maxCalls: settings.dialogs.maxCalls, ttlMs: settings.dialogs.ttlSeconds * 1000 },
       crossCheckSdp: false,
+      // A body past a message limit is forwarded as it is and judged as not modelled: count the hit.
+      limits: settings.limits.message,
+      onLimitHit: (hit, envelope) => this.limitHits.hit(hit.limit, hit.reason, formatEndpoint(envelope.src)),
     });
     this.limitHits = new LimitHits(logger, settings.limits.reportSeconds * 1000, options.observers ?? []);
+    this.#guard = guardFor(settings, logger);
     this.#reporter = new JudgementReporter(
       this.judge,
       logger,
       options.observers ?? [],
-      { maxCalls: settings.dialogs.maxCalls, idleMs: settings.dialogs.ttlSeconds * 1000 },
+      {
+        maxCalls: settings.dialogs.maxCalls,
+        idleMs: settings.dialogs.ttlSeconds * 1000,
+        findingLogIntervalMs: settings.limits.reportSeconds * 1000,
+      },
       this.counters,
     );
     this.#pool = new ConnectionPool(
@@ -151,14 +167,21 @@ export class SipProxy {
           });
           this.#notify((observer) => observer.connectionProblem?.(kind, transport));
         },
+        onLimit: (limit, detail, remote) => this.limitHits.hit(limit, detail, formatEndpoint(remote)),
       },
       settings.maxMessageBytes,
       null,
+      { limits: settings.limits.connections, tls: settings.tls, messageLimits: settings.limits.message },
     );
   }
 
   get listeners(): readonly RunningListener[] {
     return this.#listeners;
+  }
+
+  /** Sources whose messages are being dropped (proxy.limits.flood.block). */
+  get blockedSources(): number {
+    return this.#guard.blockedSources;
   }
 
   /** Resolves the next hops, binds every listener, and logs one `listening` line each, then `ready`. */
@@ -170,6 +193,8 @@ export class SipProxy {
     this.#customer = this.#settings.customer
       ? firstTarget(await resolve(this.#settings.customer, 'customer'), this.#settings.customer)
       : null;
+    this.#guard.exemptions.addAddress(this.#carrier.host);
+    if (this.#customer) this.#guard.exemptions.addAddress(this.#customer.host);
     this.#pool.setTls(tls);
     for (const [index, listener] of this.#settings.listeners.entries()) {
       let udp: UdpListener | null = null;
@@ -235,6 +260,7 @@ export class SipProxy {
   /** Every few seconds: idle calls summarized, the dialog table's evictions logged once. */
   #sweep(): void {
     this.#reporter.sweep(Date.now());
+    this.#guard.sweep(Date.now());
     this.limitHits.flush();
   }
 
@@ -284,6 +310,7 @@ export class SipProxy {
   // ---- arrival -------------------------------------------------------------------------------
 
   #onDatagram(listener: number, bytes: Buffer, remote: Endpoint): void {
+    if (this.#droppedFromBlocked(remote)) return;
     const bound = this.#listeners[listener]?.bound ?? { host: '', port: 0 };
     const path: ReturnPath = {
       transport: 'udp',
@@ -309,11 +336,12 @@ export class SipProxy {
             reason: `datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
             bytes,
           }
-        : readDatagram(bytes);
+        : readDatagram(bytes, { limits: this.#settings.limits.message });
     this.#safely(() => this.#onResult(result, path));
   }
 
   #onStreamResult(result: ReadResult, connection: Connection): void {
+    if (this.#droppedFromBlocked(connection.remote)) return;
     const listener = this.#listeners.find(
       (l) => l.transport === connection.transport && l.bound.port === connection.local.port,
     );
@@ -341,11 +369,19 @@ export class SipProxy {
   #onResult(result: ReadResult, path: ReturnPath): void {
     this.counters.received++;
     if (result.ok) {
-      if (result.message.kind === 'request') this.#onRequest(result.message, path);
-      else this.#onResponse(result.message, path);
+      if (result.message.kind === 'request') {
+        // Requests only count toward the source's rate: responses answer requests sent to it.
+        const trip = this.#guard.request(path.remote.host, Date.now());
+        if (trip !== null) this.#floodTrips.set(result.message, trip);
+        this.#onRequest(result.message, path);
+      } else this.#onResponse(result.message, path);
       return;
     }
     if (result.failure === 'keep-alive') return;
+    if (result.failure === 'over-limit') {
+      this.#onOverLimit(result, path);
+      return;
+    }
     // Unreadable: answered when it is a request we can answer, logged as malformed-message either way.
     const side = this.#sideOfArrival(path);
     const judged = this.judge.judgeUnreadable(
@@ -358,6 +394,21 @@ export class SipProxy {
     if (answer) this.#answer(answer, path);
     else this.counters.dropped++;
     this.#report(judged);
+  }
+
+  /**
+   * A message past one of proxy.limits.message: counted (LimitHits), never one log line each. A
+   * request with too many or too long header fields gets 513 Message Too Large (RFC 3261
+   * §21.5.7) when it can be answered; one with too many Vias is dropped, since the answer would
+   * copy every Via (§8.2.6.2) back to the sender; a response is dropped (§18.3).
+   */
+  #onOverLimit(result: ReadResult & { ok: false }, path: ReturnPath): void {
+    const limits = this.#settings.limits.message;
+    this.limitHits.hit(result.limit ?? 'headers', result.reason, formatEndpoint(path.remote));
+    const answer =
+      result.limit === 'vias' ? null : answerUnreadable(result.bytes, 'over-limit', result.reason, limits);
+    if (answer) this.#answer(answer, path);
+    else this.counters.dropped++;
   }
 
   // ---- requests ------------------------------------------------------------------------------
@@ -439,7 +490,7 @@ export class SipProxy {
         envelope,
         judged,
       );
-      this.#reporter.report(sent.judged, sent.egress, true);
+      this.#reporter.report(this.#guarded(sent.judged), sent.egress, true);
     };
     const route = this.#routeRequest(request, side);
     if (!(route instanceof Promise)) {
@@ -696,7 +747,35 @@ export class SipProxy {
 
   /** A message that was answered, dropped or (`forwarded`) sent on without a leg of its own to judge. */
   #report(judged: JudgedMessage, forwarded = false): void {
-    this.#reporter.report(judged, [], forwarded);
+    this.#reporter.report(this.#guarded(judged), [], forwarded);
+  }
+
+  /** The guard's part of a judged message: its request-flood finding, and a scanner's source blocked. */
+  #guarded(judged: JudgedMessage): JudgedMessage {
+    if (judged.findings.some((finding) => finding.code === 'scanner-user-agent'))
+      this.#guard.scanner(judged.envelope.src.host, Date.now());
+    const trip = judged.message ? this.#floodTrips.get(judged.message) : undefined;
+    if (trip === undefined || judged.message === null) return judged;
+    this.#floodTrips.delete(judged.message);
+    const code = 'request-flood';
+    const severity = this.#settings.judge.policy.severity[code] ?? FINDING_CODES[code].severity;
+    this.limitHits.hit(
+      code,
+      `${trip.requests} requests in ${trip.windowSeconds} s`,
+      formatEndpoint(judged.envelope.src),
+    );
+    return { ...judged, findings: [...judged.findings, floodFinding(judged, trip, severity)] };
+  }
+
+  /**
+   * The first thing on the arrival path: a message from a blocked source is not read, answered or
+   * judged, only counted (limit blocked-source: logged once per interval, never per packet).
+   */
+  #droppedFromBlocked(remote: Endpoint): boolean {
+    if (!this.#guard.drops(remote.host, Date.now())) return false;
+    this.counters.dropped++;
+    this.limitHits.hit('blocked-source', 'message from a blocked source dropped unread', remote.host);
+    return true;
   }
 
   /**

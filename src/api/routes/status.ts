@@ -12,6 +12,8 @@ export interface StatusResponse {
   /** received, forwarded, answered, dropped, findings, callsEnded since start. */
   readonly counters: Readonly<Record<string, number>>;
   readonly store: RecentCallsStats;
+  /** Sources whose messages are being dropped (proxy.limits.flood.block). */
+  readonly blockedSources: number;
 }
 
 export function registerStatusRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -23,6 +25,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: ApiContext):
       listeners: context.listeners(),
       counters: { ...context.proxy.counters },
       store: context.store.stats(),
+      blockedSources: context.proxy.blockedSources ?? 0,
     };
   });
 }

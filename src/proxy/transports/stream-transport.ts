@@ -24,42 +24,62 @@ import {
 import type { Endpoint } from '../../sip/envelope.js';
 import { formatEndpoint } from '../../sip/envelope.js';
 import type { ReadResult } from '../../sip/message.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from '../../sip/message-limits.js';
 import { StreamFramer } from '../../sip/stream-framer.js';
+import type { ConnectionLimits, LimitName } from '../limits.js';
 import type { ConnectionProblemKind } from '../observer.js';
 import type { StreamConnection } from '../return-path.js';
+import type { TlsSettings } from '../settings.js';
+import type { TlsMaterial } from './tls-material.js';
 
-export interface TlsMaterial {
-  readonly cert: Buffer | null;
-  readonly key: Buffer | null;
-  readonly ca: Buffer | null;
-  readonly verifyPeer: boolean;
-  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
-}
+export type { TlsMaterial } from './tls-material.js';
 
 export interface StreamEvents {
   /** One framed result from a connection (a message, or why bytes could not be read). */
   onResult(result: ReadResult, connection: Connection): void;
   /** Connection-level trouble worth a log line (refused, handshake failed, framing lost). */
   onProblem(what: string, remote: Endpoint, transport: 'tcp' | 'tls', kind: ConnectionProblemKind): void;
+  /** A connection limit was hit (counted and logged once per interval by the proxy's LimitHits). */
+  onLimit(limit: LimitName, detail: string, remote: Endpoint): void;
 }
 
-/** Connections idle this long are closed (RFC 5626 keep-alives arrive far more often). */
-const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
+/** The TLS policy (proxy.tls): the same for what we accept and what we open. */
+export type TlsPolicy = Pick<TlsSettings, 'minVersion' | 'ciphers' | 'handshakeSeconds'>;
+
+/** What every connection of a pool may cost (proxy.limits.connections) and how TLS is spoken. */
+export interface StreamPolicy {
+  readonly limits: ConnectionLimits;
+  readonly tls: TlsPolicy;
+  /** What one message read from a connection may hold (headers, Vias, line bytes); the defaults when absent. */
+  readonly messageLimits?: MessageLimits;
+}
+
 /** Bytes written to a connection still connecting are queued, up to this much. */
 const MAX_QUEUED_BYTES = 1024 * 1024;
 
 let nextConnectionId = 1;
 
+/** What the connections of one pool share. */
+interface ConnectionContext {
+  readonly maxMessageSize: number;
+  readonly messageLimits: MessageLimits;
+  readonly limits: ConnectionLimits;
+  readonly events: StreamEvents;
+}
+
 export class Connection implements StreamConnection {
   readonly id = nextConnectionId++;
   readonly #socket: Socket;
   readonly #framer: StreamFramer;
+  readonly #context: ConnectionContext;
   #ready: boolean;
   #queued: Buffer[] = [];
   #queuedBytes = 0;
   /** Called when the connection closes before what was queued could be written. */
   #onUnsent: (() => void)[] = [];
   #open = true;
+  /** Runs while a message is incomplete: from its first byte until the framer yields it. */
+  #messageClock: NodeJS.Timeout | null = null;
   local: Endpoint;
 
   constructor(
@@ -69,22 +89,28 @@ export class Connection implements StreamConnection {
     /** True when we opened it (toward a next hop). */
     readonly outbound: boolean,
     ready: boolean,
-    maxMessageSize: number,
-    events: StreamEvents,
+    context: ConnectionContext,
     onClose: (connection: Connection) => void,
   ) {
     this.#socket = socket;
+    this.#context = context;
     this.#ready = ready;
     this.local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     this.#framer = new StreamFramer({
-      maxMessageSize,
+      maxMessageSize: context.maxMessageSize,
+      limits: context.messageLimits,
       // RFC 5626 §3.5.1: a double-CRLF ping is answered with a single-CRLF pong.
       onPing: () => this.write(Buffer.from('\r\n')),
     });
+    const { events, limits } = context;
     socket.setNoDelay(true);
-    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+    // RFC 5626 §4.4.1: keep-alives arrive every few minutes on a live flow; silence means it is dead.
+    socket.setTimeout(limits.idleSeconds * 1000, () =>
+      this.#closeForLimit('connection-idle', `no traffic for ${limits.idleSeconds} s`),
+    );
     socket.on('data', (chunk: Buffer) => {
-      for (const result of this.#framer.push(chunk)) events.onResult(result, this);
+      const results = this.#framer.push(chunk);
+      for (const result of results) events.onResult(result, this);
       if (this.#framer.broken !== null) {
         // RFC 4475 §3.1.2.3: a stream whose framing is lost cannot be resynchronized: close it.
         events.onProblem(
@@ -94,9 +120,12 @@ export class Connection implements StreamConnection {
           'framing',
         );
         socket.destroy();
+        return;
       }
+      if (this.#open) this.#checkBuffered(results.length > 0);
     });
     socket.on('end', () => {
+      this.#stopMessageClock();
       for (const result of this.#framer.end()) events.onResult(result, this);
       socket.end();
     });
@@ -110,6 +139,7 @@ export class Connection implements StreamConnection {
     );
     socket.on('close', () => {
       this.#open = false;
+      this.#stopMessageClock();
       const unsent = this.#onUnsent;
       this.#queued = [];
       this.#onUnsent = [];
@@ -142,6 +172,17 @@ export class Connection implements StreamConnection {
       return;
     }
     if (this.#ready) {
+      // A peer that stops reading would make us hold every response for it: cut it off instead.
+      const unsent = this.#socket.writableLength;
+      const max = this.#context.limits.maxBufferedBytes;
+      if (unsent > max) {
+        onUnsent?.();
+        this.#closeForLimit(
+          'buffered-bytes',
+          `${unsent} bytes the peer does not read, over the ${max}-byte limit`,
+        );
+        return;
+      }
       this.#socket.write(bytes);
       return;
     }
@@ -157,6 +198,47 @@ export class Connection implements StreamConnection {
   close(): void {
     this.#socket.destroy();
   }
+
+  /**
+   * After each read: bytes of an incomplete message are bounded in size (maxBufferedBytes) and in
+   * time (messageSeconds, so a sender dripping one byte at a time cannot hold the connection).
+   * `yielded`: the framer completed a message in this read, so any bytes left began a new one.
+   */
+  #checkBuffered(yielded: boolean): void {
+    const { limits } = this.#context;
+    const buffered = this.#framer.buffered;
+    if (buffered > limits.maxBufferedBytes) {
+      this.#closeForLimit(
+        'buffered-bytes',
+        `${buffered} bytes of an incomplete message, over the ${limits.maxBufferedBytes}-byte limit`,
+      );
+      return;
+    }
+    if (yielded || buffered === 0) this.#stopMessageClock();
+    if (buffered > 0 && this.#messageClock === null) {
+      this.#messageClock = setTimeout(
+        () =>
+          this.#closeForLimit(
+            'message-time',
+            `a message still incomplete ${limits.messageSeconds} s after its first byte ` +
+              `(${this.#framer.buffered} bytes received)`,
+          ),
+        limits.messageSeconds * 1000,
+      );
+      this.#messageClock.unref();
+    }
+  }
+
+  #stopMessageClock(): void {
+    if (this.#messageClock !== null) clearTimeout(this.#messageClock);
+    this.#messageClock = null;
+  }
+
+  #closeForLimit(limit: LimitName, detail: string): void {
+    if (!this.#open) return;
+    this.#context.events.onLimit(limit, `closed a ${this.transport} connection: ${detail}`, this.remote);
+    this.#socket.destroy();
+  }
 }
 
 /** One TCP or TLS listener, plus the connections for its transport. */
@@ -168,27 +250,37 @@ export class StreamListener {
     readonly transport: 'tcp' | 'tls',
     readonly host: string,
     readonly port: number,
-    private readonly pool: ConnectionPool,
+    readonly pool: ConnectionPool,
     tls: TlsMaterial | null,
   ) {
-    const accept = (socket: Socket) => this.pool.adopt(transport, socket);
     if (transport === 'tls') {
       if (!tls?.cert || !tls.key) throw new Error('a TLS listener needs a certificate and a key (proxy.tls)');
-      this.#server = createTlsServer(
-        { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, handshakeTimeout: 10_000 },
-        accept,
-      );
-      this.#server.on('tlsClientError', (error: Error, socket: TLSSocket) =>
-        this.pool.events.onProblem(
-          `TLS handshake failed: ${error.message}`,
-          { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 },
-          'tls',
-          'tls-handshake',
-        ),
-      );
+      const policy = pool.policy.tls;
+      const server = createTlsServer({
+        ...serverContext(tls, policy),
+        // Half-open handshakes must not pile up: each holds a socket and a slot of the limits.
+        handshakeTimeout: policy.handshakeSeconds * 1000,
+      });
+      server.on('secureConnection', (socket: TLSSocket) => this.pool.adopt('tls', socket));
+      server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+        const remote = { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+        if ((error as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+          pool.events.onLimit(
+            'tls-handshake-time',
+            `closed a tls connection: no TLS handshake within ${policy.handshakeSeconds} s`,
+            remote,
+          );
+        }
+        pool.events.onProblem(`TLS handshake failed: ${error.message}`, remote, 'tls', 'tls-handshake');
+        socket.destroy();
+      });
+      // SIGHUP: connections from now on get the new certificate; open ones keep theirs.
+      tls.onReplace?.(() => server.setSecureContext(serverContext(tls, policy)));
+      this.#server = server;
     } else {
-      this.#server = createTcpServer(accept);
+      this.#server = createTcpServer((socket) => this.pool.adopt('tcp', socket));
     }
+    admitFirst(this.#server, (socket) => this.pool.admit(socket));
   }
 
   async start(): Promise<Endpoint> {
@@ -219,29 +311,71 @@ export class StreamListener {
 export class ConnectionPool {
   readonly #byRemote = new Map<string, Connection>();
   readonly #all = new Set<Connection>();
+  /** Sockets open: accepted (from the TCP accept on, TLS handshakes included) and opened. */
+  #sockets = 0;
+  /** Accepted sockets open, per remote IP address. */
+  readonly #perSource = new Map<string, number>();
+  readonly #context: ConnectionContext;
 
   constructor(
     readonly events: StreamEvents,
     readonly maxMessageSize: number,
     private tls: TlsMaterial | null,
-  ) {}
+    readonly policy: StreamPolicy,
+  ) {
+    this.#context = {
+      maxMessageSize,
+      messageLimits: policy.messageLimits ?? DEFAULT_MESSAGE_LIMITS,
+      limits: policy.limits,
+      events,
+    };
+  }
 
-  /** The TLS material for connections opened from now on (set at start, and on reload). */
+  /** The TLS material for connections opened from now on (set at start). */
   setTls(tls: TlsMaterial | null): void {
     this.tls = tls;
   }
 
+  /**
+   * A socket just accepted, before anything is read from it (and before a TLS handshake): false,
+   * and the socket closed, when it would be over the total or the per-source limit.
+   */
+  admit(socket: Socket): boolean {
+    const host = socket.remoteAddress ?? '';
+    const remote = { host, port: socket.remotePort ?? 0 };
+    const { max, perSource } = this.policy.limits;
+    const fromSource = this.#perSource.get(host) ?? 0;
+    if (this.#sockets >= max) {
+      this.events.onLimit(
+        'connections',
+        `refused a connection: ${this.#sockets} connections open, the limit`,
+        remote,
+      );
+    } else if (fromSource >= perSource) {
+      this.events.onLimit(
+        'connections-per-source',
+        `refused a connection: ${fromSource} connections open from ${host}, the limit`,
+        remote,
+      );
+    } else {
+      this.#sockets++;
+      this.#perSource.set(host, fromSource + 1);
+      socket.once('close', () => {
+        this.#sockets--;
+        const left = (this.#perSource.get(host) ?? 1) - 1;
+        if (left > 0) this.#perSource.set(host, left);
+        else this.#perSource.delete(host);
+      });
+      return true;
+    }
+    socket.destroy();
+    return false;
+  }
+
   adopt(transport: 'tcp' | 'tls', socket: Socket): Connection {
     const remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    const connection = new Connection(
-      transport,
-      socket,
-      remote,
-      false,
-      true,
-      this.maxMessageSize,
-      this.events,
-      (c) => this.#forget(c),
+    const connection = new Connection(transport, socket, remote, false, true, this.#context, (c) =>
+      this.#forget(c),
     );
     this.#add(connection);
     return connection;
@@ -260,17 +394,16 @@ export class ConnectionPool {
     return connection?.open ? connection : undefined;
   }
 
+  /**
+   * Opens a connection to a next hop. It counts toward the total (so accepted connections leave
+   * room for it) but is never refused for it: forwarding to the trunk comes before accepting more.
+   */
   #open(transport: 'tcp' | 'tls', remote: Endpoint, serverName: string | null): Connection {
     const socket = transport === 'tls' ? this.#tlsSocket(remote, serverName) : tcpConnect(remote);
-    const connection = new Connection(
-      transport,
-      socket,
-      remote,
-      true,
-      false,
-      this.maxMessageSize,
-      this.events,
-      (c) => this.#forget(c),
+    this.#sockets++;
+    socket.once('close', () => this.#sockets--);
+    const connection = new Connection(transport, socket, remote, true, false, this.#context, (c) =>
+      this.#forget(c),
     );
     // Ready to write once connected, and for TLS once the handshake (and certificate check) is done.
     socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => connection.markReady());
@@ -280,7 +413,8 @@ export class ConnectionPool {
 
   #tlsSocket(remote: Endpoint, serverName: string | null): TLSSocket {
     const tls = this.tls;
-    return tlsConnect({
+    const policy = this.policy.tls;
+    const socket = tlsConnect({
       host: remote.host,
       port: remote.port,
       // SNI carries a host name only (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted").
@@ -288,10 +422,24 @@ export class ConnectionPool {
       ...(tls?.ca ? { ca: tls.ca } : {}),
       ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
       rejectUnauthorized: tls?.verifyPeer ?? true,
-      minVersion: tls?.minVersion ?? 'TLSv1.2',
+      minVersion: policy.minVersion,
+      ciphers: policy.ciphers,
       // Verify the name the carrier was configured by, or the IP when it was given as one.
       checkServerIdentity: (_host, cert) => checkServerIdentity(serverName ?? remote.host, cert),
     });
+    // Node's client has no handshake timeout of its own; a silent next hop must not hold our queue.
+    const timer = setTimeout(() => {
+      this.events.onLimit(
+        'tls-handshake-time',
+        `closed a tls connection: no TLS handshake within ${policy.handshakeSeconds} s`,
+        remote,
+      );
+      socket.destroy(new Error(`TLS handshake not complete within ${policy.handshakeSeconds} s`));
+    }, policy.handshakeSeconds * 1000);
+    timer.unref();
+    socket.once('secureConnect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    return socket;
   }
 
   #add(connection: Connection): void {
@@ -309,9 +457,44 @@ export class ConnectionPool {
     return this.#all.size;
   }
 
+  /** Sockets counted against proxy.limits.connections.max (TLS handshakes in progress included). */
+  get sockets(): number {
+    return this.#sockets;
+  }
+
+  /** Accepted sockets open from one IP address (against proxy.limits.connections.perSource). */
+  socketsFrom(host: string): number {
+    return this.#perSource.get(host) ?? 0;
+  }
+
   closeAll(): void {
     for (const connection of this.#all) connection.close();
   }
+}
+
+/** The server side's secure context: the current certificate and key, under the TLS policy. */
+function serverContext(tls: TlsMaterial, policy: TlsPolicy) {
+  return {
+    cert: tls.cert ?? undefined,
+    key: tls.key ?? undefined,
+    minVersion: policy.minVersion,
+    ciphers: policy.ciphers,
+    // Our order (forward-secret AEAD first), not the client's.
+    honorCipherOrder: true,
+  };
+}
+
+/**
+ * Puts `admit` in front of the server's own 'connection' listeners (for TLS, the one that starts
+ * the handshake), so a refused connection is closed before it costs a handshake or a log line.
+ */
+function admitFirst(server: Server, admit: (socket: Socket) => boolean): void {
+  const inner = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    if (!admit(socket)) return;
+    for (const listener of inner) listener.call(server, socket);
+  });
 }
 
 /**
