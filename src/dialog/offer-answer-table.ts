@@ -63,6 +63,10 @@ interface TransactionState {
 }
 
 interface CallState {
+  /**
+   * Milliseconds since the table's epoch (its first message): a small integer stays inline in the
+   * object, where an epoch-sized time would be one more heap number per call.
+   */
   lastSeen: number;
   /** Seen again since it was created or last moved to the back (CLOCK's reference bit). */
   touched: boolean;
@@ -109,8 +113,11 @@ function findTransaction(call: CallState, cseq: number, method: string): Transac
   return undefined;
 }
 
-/** Requests that may carry or announce an offer (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5.1). */
-const OPENING_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
+/**
+ * Requests that may carry or announce an offer (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5.1), each
+ * mapped to one shared copy of its name: a transaction keeps that, not the message's string.
+ */
+const OPENING_METHODS = new Map(['INVITE', 'UPDATE', 'PRACK'].map((method) => [method, method]));
 
 /** Most calls #expire looks at per message. */
 const MAX_EXPIRY_STEPS = 4;
@@ -123,6 +130,8 @@ export class OfferAnswerTable {
   readonly #options: OfferAnswerTableOptions;
   #evictedForSize = 0;
   #expired = 0;
+  /** The first message's time: CallState.lastSeen counts from it. */
+  #epoch: number | null = null;
 
   constructor(options: Partial<OfferAnswerTableOptions> = {}) {
     this.#options = { ...DEFAULT_TABLE_OPTIONS, ...options };
@@ -156,13 +165,15 @@ export class OfferAnswerTable {
    * and a final response to BYE ends the call.
    */
   place(step: ExchangeStep, description: SessionDescription | null): Placement {
-    this.#expire(step.at);
+    if (this.#epoch === null && Number.isFinite(step.at)) this.#epoch = step.at;
+    const at = step.at - (this.#epoch ?? 0);
+    this.#expire(at);
     // RFC 3261 §11.2: the SDP in a response to OPTIONS describes capabilities, not a session.
     if (step.kind === 'response' && step.method === 'OPTIONS') return description ? CAPABILITY : UNPLACED;
     // Only requests that can open an offer/answer exchange create state: a flood of stray
     // responses, ACKs or BYEs for calls never seen must not churn the table.
     const opens = step.kind === 'request' && OPENING_METHODS.has(step.method);
-    const call = this.#touch(step.callId, step.at, opens);
+    const call = this.#touch(step.callId, at, opens);
     if (!call) return UNPLACED;
     const placement =
       step.kind === 'request'
@@ -251,7 +262,7 @@ export class OfferAnswerTable {
       newest.offerInResponse = false;
       return;
     }
-    const state = newTransaction(cseq, method, lateOffer, offer, side);
+    const state = newTransaction(cseq, OPENING_METHODS.get(method) ?? method, lateOffer, offer, side);
     if (transactions.length === 0) {
       call.transactions = [state];
       return;
@@ -306,6 +317,7 @@ export class OfferAnswerTable {
    * what a quiet call behind a busy one can hold meanwhile.
    */
   #expire(now: number): void {
+    // `now` counts from the epoch, as CallState.lastSeen does.
     let steps = 0;
     for (const call of this.#calls.values()) {
       if (steps++ === MAX_EXPIRY_STEPS) return;

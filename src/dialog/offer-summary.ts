@@ -35,17 +35,27 @@ export interface OfferSummary {
  */
 class FlatOfferSummary implements OfferSummary {
   readonly #flat: readonly (string | number | null)[];
-  #streams: readonly OfferedStream[] | null = null;
 
   constructor(flat: readonly (string | number | null)[]) {
     this.#flat = flat;
   }
 
+  /**
+   * Built on each read, not kept: a kept nested form (five objects and arrays) would live as long as
+   * the call and cost more than the rest of its summary. The last one built is reused, so checks
+   * that read the same answer's offer one after another build it once.
+   */
   get streams(): readonly OfferedStream[] {
-    this.#streams ??= expand(this.#flat);
-    return this.#streams;
+    if (lastExpanded.flat !== this.#flat) lastExpanded = { flat: this.#flat, streams: expand(this.#flat) };
+    return lastExpanded.streams;
   }
 }
+
+/** The last summary FlatOfferSummary.streams expanded (one, whatever the number of calls). */
+let lastExpanded: { flat: readonly (string | number | null)[] | null; streams: readonly OfferedStream[] } = {
+  flat: null,
+  streams: [],
+};
 
 export function summarizeOffer(description: SessionDescription): OfferSummary {
   const flat: (string | number | null)[] = [];
@@ -53,7 +63,8 @@ export function summarizeOffer(description: SessionDescription): OfferSummary {
     flat.push(media.index, ownCopy(media.type), media.port, media.crypto.length);
     for (const crypto of media.crypto) {
       flat.push(crypto.tag, ownCopy(crypto.suite), digestCount(crypto));
-      for (const key of crypto.keyParams) if (key.keyDigest !== null) flat.push(key.keyDigest);
+      // A copy: the digest is a slice of a longer hash string, which it would keep alive.
+      for (const key of crypto.keyParams) if (key.keyDigest !== null) flat.push(ownCopy(key.keyDigest));
     }
   }
   // A copy of exact size: push leaves spare capacity that would live as long as the call.

@@ -1,6 +1,7 @@
 /**
  * Strings the judge keeps beyond one message (Call-IDs in the offer/answer table and the recent-keys
- * map, suites in offer summaries) are copied out of the message text first.
+ * map, suites in offer summaries, the media a live call negotiated) are copied out of the message
+ * text first.
  */
 
 /** Common values, kept as one shared string each. */
@@ -20,6 +21,16 @@ const SHARED = new Map(
     'AEAD_AES_128_GCM',
     'AEAD_AES_256_GCM',
     'F8_128_HMAC_SHA1_80',
+    'RTP/AVP',
+    'RTP/SAVP',
+    'RTP/AVPF',
+    'RTP/SAVPF',
+    'UDP/TLS/RTP/SAVP',
+    'UDP/TLS/RTP/SAVPF',
+    'sendrecv',
+    'sendonly',
+    'recvonly',
+    'inactive',
   ].map((value) => [value, value]),
 );
 

@@ -8,6 +8,7 @@
  * minutes" (§16.6 item 11): 200 s here. Each table has one lifetime, so insertion order is
  * expiry order and the sweep only ever looks at the front.
  */
+import { ownCopy } from '../dialog/own-copy.js';
 import type { Side } from '../policy/finding.js';
 import type { ReturnPath } from './return-path.js';
 
@@ -17,6 +18,7 @@ export interface TransactionOrigin {
 }
 
 interface Entry extends TransactionOrigin {
+  /** Milliseconds since the table's epoch (its first entry): a small integer, not a heap number. */
   readonly expires: number;
 }
 
@@ -27,6 +29,8 @@ export const DEFAULT_MAX_TRANSACTIONS = 100_000;
 
 class ExpiringTable {
   readonly #entries = new Map<string, Entry>();
+  /** The first entry's time: `expires` counts from it. */
+  #epoch: number | null = null;
   constructor(
     readonly lifetimeMs: number,
     readonly maxEntries: number,
@@ -35,8 +39,16 @@ class ExpiringTable {
   set(key: string, origin: TransactionOrigin, now: number): void {
     this.sweep(now);
     // Re-inserted so a retransmission moves to the back (its lifetime starts again).
-    this.#entries.delete(key);
-    this.#entries.set(key, { path: origin.path, side: origin.side, expires: now + this.lifetimeMs });
+    const known = this.#entries.delete(key);
+    this.#epoch ??= now;
+    // A new key is kept up to the lifetime: one flat string, not the pieces (and the longer hash
+    // strings they were sliced from) a branch is built of.
+    const kept = known ? key : ownCopy(key);
+    this.#entries.set(kept, {
+      path: origin.path,
+      side: origin.side,
+      expires: now - this.#epoch + this.lifetimeMs,
+    });
     if (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
@@ -45,12 +57,13 @@ class ExpiringTable {
 
   get(key: string, now: number): TransactionOrigin | undefined {
     const entry = this.#entries.get(key);
-    return entry !== undefined && entry.expires > now ? entry : undefined;
+    return entry !== undefined && entry.expires > now - (this.#epoch ?? now) ? entry : undefined;
   }
 
   sweep(now: number): void {
+    const since = now - (this.#epoch ?? now);
     for (const [key, entry] of this.#entries) {
-      if (entry.expires > now) return;
+      if (entry.expires > since) return;
       this.#entries.delete(key);
     }
   }

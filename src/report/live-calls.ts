@@ -8,6 +8,8 @@
  * past `maxCalls` the least recently active call is summarized with `ended: "evicted"`, so
  * nothing is lost silently.
  */
+
+import { ownCopy } from '../dialog/own-copy.js';
 import { type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage } from '../policy/engine.js';
 import type { Side } from '../policy/finding.js';
@@ -39,7 +41,8 @@ interface LiveCall {
   lastAt: number;
   messages: number;
   findings: number;
-  readonly codes: Set<string>;
+  /** Distinct finding codes, in the order first seen; one shared empty array until the first. */
+  codes: string[];
   worst: Severity | null;
   finalStatus: number | null;
   /** A 2xx to an INVITE was seen: a later failure is a failed re-INVITE, the call goes on. */
@@ -74,36 +77,43 @@ export class LiveCalls {
     if (call === undefined) {
       // Only an INVITE starts a call worth summarizing; stray in-dialog traffic and OPTIONS do not.
       if (message.method !== 'INVITE') return;
+      // Kept as long as the call: an own copy, not a slice that keeps the whole INVITE's text alive.
+      const owned = ownCopy(callId);
       call = {
-        callId,
+        callId: owned,
         firstSeen: judged.envelope.time,
         lastSeen: judged.envelope.time,
         lastAt: now,
         messages: 0,
         findings: 0,
-        codes: new Set(),
+        codes: NO_CODES,
         worst: null,
         finalStatus: null,
         established: false,
         carrier: [],
         customer: [],
       };
-      this.onStarted(callId);
+      this.onStarted(owned);
     } else {
       this.#calls.delete(callId);
     }
-    this.#calls.set(callId, call);
+    this.#calls.set(call.callId, call);
     call.lastSeen = judged.envelope.time;
     call.lastAt = now;
     call.messages++;
     call.findings += judged.findings.length;
     for (const finding of judged.findings) {
-      call.codes.add(finding.code);
+      if (!call.codes.includes(finding.code)) call.codes = [...call.codes, finding.code];
       if (call.worst === null || severityRank(finding.severity) > severityRank(call.worst))
         call.worst = finding.severity;
     }
     const session = judged.sdps.find((sdp) => sdp.role === 'offer' || sdp.role === 'answer');
-    if (session) setMedia(call, judged.side, negotiatedMedia(session.description, judged.side, session.role));
+    if (session)
+      setMedia(
+        call,
+        judged.side,
+        negotiatedMedia(session.description, judged.side, session.role).map(keptMedia),
+      );
     const ended = endOf(judged, call.established);
     if (message.kind === 'response' && message.cseq?.method === 'INVITE' && (message.status ?? 0) < 300)
       call.established ||= (message.status ?? 0) >= 200;
@@ -155,6 +165,36 @@ export class LiveCalls {
       media: { carrier: call.carrier, customer: call.customer },
     });
   }
+}
+
+/** A call's codes before its first finding (never added to: a call's own array replaces it). */
+const NO_CODES: string[] = [];
+
+/**
+ * What a call keeps of its negotiated media until it ends: the same fields, as strings of their own.
+ * The parsed SDP's strings are slices of the message text, and one kept slice keeps that whole text.
+ */
+function keptMedia(media: NegotiatedMedia): NegotiatedMedia {
+  return {
+    ...media,
+    type: ownCopy(media.type),
+    address: media.address === null ? null : ownCopy(media.address),
+    proto: ownCopy(media.proto),
+    suites: media.suites.length === 1 ? oneSuite(media.suites[0]!) : media.suites.map(ownCopy),
+    direction: ownCopy(media.direction),
+  };
+}
+
+/** One shared array per single suite: most media lines offer or answer one. */
+const ONE_SUITE = new Map<string, readonly string[]>();
+
+function oneSuite(suite: string): readonly string[] {
+  const known = ONE_SUITE.get(suite);
+  if (known !== undefined) return known;
+  const suites = [ownCopy(suite)];
+  // Bounded: past a few dozen distinct suites (hostile input), each call gets its own.
+  if (ONE_SUITE.size < 64) ONE_SUITE.set(suites[0]!, suites);
+  return suites;
 }
 
 function setMedia(call: LiveCall, side: Side, media: NegotiatedMedia[]): void {

@@ -50,3 +50,27 @@ test('a summary of an SDP without media has no streams', (t) => {
   const description = parseSdp(['v=0', 'o=- 1 1 IN IP4 203.0.113.10', 's=-', 't=0 0', ''].join('\r\n'));
   t.deepEqual(summarizeOffer(description).streams, []);
 });
+
+test('summaries read in turn each read back their own streams (the expanded form is not kept per call)', (t) => {
+  const sdp = (port: number, key: string) =>
+    parseSdp(
+      [
+        'v=0',
+        'o=- 1 1 IN IP4 203.0.113.10',
+        's=-',
+        'c=IN IP4 203.0.113.10',
+        't=0 0',
+        `m=audio ${port} RTP/SAVP 0`,
+        `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}`,
+        '',
+      ].join('\r\n'),
+    );
+  const first = sdp(20000, KEY_A);
+  const second = sdp(30000, KEY_B);
+  const a = summarizeOffer(first);
+  const b = summarizeOffer(second);
+  t.deepEqual(a.streams, expected(first));
+  t.deepEqual(b.streams, expected(second));
+  t.deepEqual(a.streams, expected(first));
+  t.not(a.streams[0]!.crypto[0]!.keyDigests[0], b.streams[0]!.crypto[0]!.keyDigests[0]);
+});
