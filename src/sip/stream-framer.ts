@@ -103,6 +103,11 @@ export class StreamFramer {
     return this.#length;
   }
 
+  /** Bytes of an oversize message's body still to be skipped (a message still arriving, held nowhere). */
+  get skipping(): number {
+    return this.#skip;
+  }
+
   /**
    * Feeds bytes; returns every message completed by them, in order. Never throws.
    * Results may be views of `chunk`: do not reuse or mutate a chunk after pushing it.

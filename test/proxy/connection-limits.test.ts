@@ -85,6 +85,26 @@ test('message time: a slow-drip sender is cut off, a normal sender on another co
   t.is(await limitMetric(scene.metrics, 'message-time'), 1);
 });
 
+test('message time: a sender dripping the body of an oversize message is cut off too', async (t) => {
+  const scene = await streamScene(t, { messageSeconds: 1 });
+  const socket = await tcpClient(t, scene.tcpPort);
+  // Over maxMessageBytes (65535): the head is answered 513 and the body skipped as it arrives,
+  // held nowhere; the clock still runs until the last byte of it.
+  const head = invite('oversize')
+    .toString('latin1')
+    .replace(/Content-Length: \d+/i, 'Content-Length: 100000')
+    .split('\r\n\r\n')[0];
+  socket.write(`${head}\r\n\r\n`);
+  const drip = setInterval(() => {
+    if (!socket.closed) socket.write('x');
+  }, 100);
+  t.teardown(() => clearInterval(drip));
+  await closed(socket, 5000);
+  const hits = limitHitLines(scene.lines, 'message-time');
+  t.is(hits.length, 1);
+  t.regex(hits[0]?.message ?? '', /of an oversize body still to come/);
+});
+
 test('buffered bytes: more unframed bytes than the cap close the connection', async (t) => {
   const scene = await streamScene(t, { maxBufferedBytes: 2048 });
   const socket = await tcpClient(t, scene.tcpPort);

@@ -214,14 +214,16 @@ export class Connection implements StreamConnection {
       );
       return;
     }
-    if (yielded || buffered === 0) this.#stopMessageClock();
-    if (buffered > 0 && this.#messageClock === null) {
+    // A message in progress: its bytes held, or the rest of an oversize body still to skip.
+    const inProgress = buffered > 0 || this.#framer.skipping > 0;
+    if (yielded || !inProgress) this.#stopMessageClock();
+    if (inProgress && this.#messageClock === null) {
       this.#messageClock = setTimeout(
         () =>
           this.#closeForLimit(
             'message-time',
             `a message still incomplete ${limits.messageSeconds} s after its first byte ` +
-              `(${this.#framer.buffered} bytes received)`,
+              `(${this.#framer.buffered} bytes held, ${this.#framer.skipping} of an oversize body still to come)`,
           ),
         limits.messageSeconds * 1000,
       );
