@@ -5,6 +5,8 @@
  * `trunkguard`. A field with no value is absent, not null. Shared by the in-process proxy helper
  * (test/proxy/in-process.ts) and the e2e harness (test/e2e/harness/proxy.ts).
  */
+import { Writable } from 'node:stream';
+import { createLogger, type ProxyLogger } from '../src/report/logger.js';
 
 /** One nested field set of a line (`sip`, `trunkguard`, `source`...). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -51,4 +53,28 @@ export function fieldOf(line: LogLine | null | undefined, name: string): unknown
     value = (value as Readonly<Record<string, unknown>>)[part];
   }
   return value;
+}
+
+/**
+ * The proxy's own logger and line format, its console output captured: `lines` parsed
+ * (ECS-style nested JSON, see test/log-line.ts), `raw` as written.
+ */
+export function captureLog(): { logger: ProxyLogger; lines: LogLine[]; raw: string[] } {
+  const raw: string[] = [];
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const text of String(chunk).split('\n')) {
+        if (text.trim() === '') continue;
+        raw.push(text.trim());
+        lines.push(JSON.parse(text) as LogLine);
+      }
+      done();
+    },
+  });
+  const logger = createLogger(
+    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
+    { stdout: sink },
+  );
+  return { logger, lines, raw };
 }

@@ -5,17 +5,25 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/policy/load-config.js';
 import { DEFAULT_LIMITS } from '../../src/proxy/limits.js';
 import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
+import type { ProxyObserver } from '../../src/proxy/observer.js';
 import type { ListenerSettings, NextHopSettings, ProxySettings } from '../../src/proxy/settings.js';
 import { SipProxy } from '../../src/proxy/sip-proxy.js';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
-import { createLogger } from '../../src/report/logger.js';
 import type { LogLine } from '../log-line.js';
 
-export { actionOf, codeOf, fieldOf, type LogFields, type LogLine } from '../log-line.js';
+export {
+  actionOf,
+  captureLog,
+  codeOf,
+  fieldOf,
+  type LogFields,
+  type LogLine,
+} from '../log-line.js';
+
+import { captureLog } from '../log-line.js';
 
 export const REPO = new URL('../../../', import.meta.url);
 
@@ -36,11 +44,30 @@ export function hop(host: string, port: number, transport: 'udp' | 'tcp' | 'tls'
   return { host, port, transport, text: `${host}:${port};transport=${transport}` };
 }
 
+/** The TLS settings of a test proxy: Node's CA store, verification on, the shipped policy. */
+export const TEST_TLS_SETTINGS: ProxySettings['tls'] = {
+  certFile: null,
+  keyFile: null,
+  caFile: null,
+  verifyPeer: true,
+  serverName: null,
+  minVersion: 'TLSv1.2',
+  ciphers: DEFAULT_TLS_CIPHERS,
+  handshakeSeconds: 10,
+};
+
+/** Options of the proxy object itself: observers (e.g. a Metrics) and the sweep interval. */
+export interface TestProxyOptions {
+  readonly observers?: readonly ProxyObserver[];
+  readonly sweepIntervalMs?: number;
+}
+
 export async function startProxy(
   carrier: NextHopSettings,
   overrides: Partial<ProxySettings> = {},
   advertise: Partial<Record<'udp' | 'tcp', ListenerSettings['advertise']>> = {},
   tls: TlsMaterial | null = null,
+  options: TestProxyOptions = {},
 ): Promise<RunningProxy> {
   const judge = loadConfig(new URL('test/fixtures/config/proxy-e2e.yaml', REPO).pathname);
   // UDP and TCP always; TLS too when the test gives the proxy a certificate.
@@ -58,16 +85,7 @@ export async function startProxy(
     carrier,
     customer: null,
     recordRoute: true,
-    tls: {
-      certFile: null,
-      keyFile: null,
-      caFile: null,
-      verifyPeer: true,
-      serverName: null,
-      minVersion: 'TLSv1.2',
-      ciphers: DEFAULT_TLS_CIPHERS,
-      handshakeSeconds: 10,
-    },
+    tls: TEST_TLS_SETTINGS,
     log: { console: null, file: null, syslog: null, negotiations: null },
     enforce: null,
     dialogs: { maxCalls: 1000, ttlSeconds: 3600 },
@@ -77,23 +95,10 @@ export async function startProxy(
     limits: DEFAULT_LIMITS,
     ...overrides,
   };
-  const raw: string[] = [];
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      const text = String(chunk).trim();
-      raw.push(text);
-      lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
-  // The proxy's own logger and line format, its console output into the sink.
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
+  const { logger, lines, raw } = captureLog();
   const proxy = new SipProxy(settings, logger, {
-    sweepIntervalMs: 50,
+    sweepIntervalMs: options.sweepIntervalMs ?? 50,
+    observers: options.observers ?? [],
     // Tests give numeric next hops: no DNS.
     resolve: async (next) => [
       { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },

@@ -9,14 +9,8 @@
  * order, so once a later request has reached the carrier, every earlier one has been handled.
  */
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
-import { loadConfig } from '../../src/policy/load-config.js';
 import { DEFAULT_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../src/proxy/limits.js';
-import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
-import type { ProxySettings } from '../../src/proxy/settings.js';
-import { SipProxy } from '../../src/proxy/sip-proxy.js';
-import { createLogger } from '../../src/report/logger.js';
 import { Metrics } from '../../src/report/metrics.js';
 import {
   actionOf,
@@ -24,8 +18,8 @@ import {
   fieldOf,
   hop,
   type LogLine,
-  REPO,
   StreamCollector,
+  startProxy,
   UdpPeer,
 } from './in-process.js';
 
@@ -35,63 +29,29 @@ const MESSAGE_LIMITS = { ...DEFAULT_MESSAGE_LIMITS, maxHeaders: 30, maxVias: 5, 
 async function scene(t: ExecutionContext) {
   const carrier = await new UdpPeer().start();
   const customer = await new UdpPeer().start();
-  const settings: ProxySettings = {
-    judge: loadConfig(new URL('test/fixtures/config/proxy-e2e.yaml', REPO).pathname),
-    listeners: (['udp', 'tcp'] as const).map((transport) => ({
-      transport,
-      host: '127.0.0.1',
-      port: 0,
-      side: 'auto' as const,
-      advertise: null,
-    })),
-    carrier: hop('127.0.0.1', carrier.port, 'udp'),
-    customer: null,
-    recordRoute: true,
-    tls: {
-      certFile: null,
-      keyFile: null,
-      caFile: null,
-      verifyPeer: true,
-      serverName: null,
-      minVersion: 'TLSv1.2',
-      ciphers: DEFAULT_TLS_CIPHERS,
-      handshakeSeconds: 10,
-    },
-    log: { console: null, file: null, syslog: null, negotiations: null },
-    enforce: null,
-    dialogs: { maxCalls: 1000, ttlSeconds: 3600 },
-    maxMessageBytes: 65535,
-    http: null,
-    recentCalls: { maxCalls: 1000, maxBytes: 16 * 1024 * 1024 },
-    limits: { ...DEFAULT_LIMITS, message: MESSAGE_LIMITS },
-  };
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk).trim()) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
   const metrics = new Metrics({ defaultMetrics: false });
-  const proxy = new SipProxy(settings, logger, {
-    observers: [metrics],
-    resolve: async (next) => [
-      { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },
-    ],
-  });
-  await proxy.start(null);
-  const port = (transport: string) => proxy.listeners.find((l) => l.transport === transport)?.bound.port ?? 0;
+  const running = await startProxy(
+    hop('127.0.0.1', carrier.port, 'udp'),
+    { limits: { ...DEFAULT_LIMITS, message: MESSAGE_LIMITS } },
+    {},
+    null,
+    { observers: [metrics] },
+  );
   t.teardown(async () => {
     carrier.close();
     customer.close();
-    await proxy.stop();
+    await running.stop();
   });
-  const send = (bytes: Buffer) => customer.send(bytes, port('udp'));
-  return { carrier, customer, proxy, metrics, lines, send, tcpPort: port('tcp') };
+  const send = (bytes: Buffer) => customer.send(bytes, running.udpPort);
+  return {
+    carrier,
+    customer,
+    proxy: running.proxy,
+    metrics,
+    lines: running.lines,
+    send,
+    tcpPort: running.tcpPort,
+  };
 }
 
 interface RequestParts {

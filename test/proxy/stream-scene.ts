@@ -5,22 +5,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import type { ExecutionContext } from 'ava';
-import { loadConfig } from '../../src/policy/load-config.js';
 import {
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
   DEFAULT_LIMITS,
   type LimitName,
 } from '../../src/proxy/limits.js';
-import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
-import type { NextHopSettings, ProxySettings, TlsSettings } from '../../src/proxy/settings.js';
-import { SipProxy } from '../../src/proxy/sip-proxy.js';
+import type { NextHopSettings, TlsSettings } from '../../src/proxy/settings.js';
+import type { SipProxy } from '../../src/proxy/sip-proxy.js';
 import type { ConnectionPool, TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
-import { createLogger } from '../../src/report/logger.js';
 import { Metrics } from '../../src/report/metrics.js';
-import { actionOf, fieldOf, hop, type LogLine, REPO, UdpPeer } from './in-process.js';
+import {
+  actionOf,
+  fieldOf,
+  hop,
+  type LogLine,
+  REPO,
+  startProxy,
+  TEST_TLS_SETTINGS,
+  UdpPeer,
+} from './in-process.js';
 
 export const TLS_FIXTURES = new URL('test/fixtures/tls/', REPO);
 export const pem = (name: string): Buffer => readFileSync(new URL(name, TLS_FIXTURES));
@@ -46,60 +51,22 @@ export async function streamScene(
   carrierHop?: NextHopSettings,
 ): Promise<StreamScene> {
   const carrier = await new UdpPeer().start();
-  const transports = material ? (['udp', 'tcp', 'tls'] as const) : (['udp', 'tcp'] as const);
-  const settings: ProxySettings = {
-    judge: loadConfig(new URL('test/fixtures/config/proxy-e2e.yaml', REPO).pathname),
-    listeners: transports.map((transport) => ({
-      transport,
-      host: '127.0.0.1',
-      port: 0,
-      side: 'auto' as const,
-      advertise: null,
-    })),
-    carrier: carrierHop ?? hop('127.0.0.1', carrier.port, 'udp'),
-    customer: null,
-    recordRoute: false,
-    tls: {
-      certFile: null,
-      keyFile: null,
-      caFile: null,
-      verifyPeer: true,
-      serverName: null,
-      minVersion: 'TLSv1.2',
-      ciphers: DEFAULT_TLS_CIPHERS,
-      handshakeSeconds: 10,
-      ...tls,
-    },
-    log: { console: null, file: null, syslog: null, negotiations: null },
-    enforce: null,
-    dialogs: { maxCalls: 1000, ttlSeconds: 3600 },
-    maxMessageBytes: 65535,
-    http: null,
-    recentCalls: { maxCalls: 1000, maxBytes: 16 * 1024 * 1024 },
-    limits: { ...DEFAULT_LIMITS, connections: { ...DEFAULT_CONNECTION_LIMITS, ...connections } },
-  };
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk).trim()) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
   const metrics = new Metrics({ defaultMetrics: false });
-  const proxy = new SipProxy(settings, logger, {
-    observers: [metrics],
-    resolve: async (next) => [
-      { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },
-    ],
-  });
-  await proxy.start(material);
+  const running = await startProxy(
+    carrierHop ?? hop('127.0.0.1', carrier.port, 'udp'),
+    {
+      recordRoute: false,
+      tls: { ...TEST_TLS_SETTINGS, ...tls },
+      limits: { ...DEFAULT_LIMITS, connections: { ...DEFAULT_CONNECTION_LIMITS, ...connections } },
+    },
+    {},
+    material,
+    { observers: [metrics], sweepIntervalMs: 5000 },
+  );
+  const { proxy, lines } = running;
   t.teardown(async () => {
     carrier.close();
-    await proxy.stop();
+    await running.stop();
   });
   const listener = (transport: string) => proxy.listeners.find((l) => l.transport === transport);
   const pool = listener('tcp')?.stream?.pool;

@@ -2,12 +2,10 @@
  * FindingLogThrottle: per-packet findings (garbage, scanners) are logged once per code, source
  * and method per interval and counted; call findings always pass.
  */
-import { Writable } from 'node:stream';
 import test from 'ava';
 import type { Finding } from '../../src/policy/finding.js';
 import { FindingLogThrottle } from '../../src/report/finding-log-throttle.js';
-import { createLogger } from '../../src/report/logger.js';
-import { actionOf, fieldOf, type LogLine } from '../log-line.js';
+import { actionOf, captureLog, fieldOf } from '../log-line.js';
 
 function finding(code: string, src: string, method: string | null = 'OPTIONS'): Finding {
   return {
@@ -30,17 +28,7 @@ function finding(code: string, src: string, method: string | null = 'OPTIONS'): 
 }
 
 function setup() {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const text of String(chunk).split('\n')) if (text.trim()) lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
+  const { logger, lines } = captureLog();
   let clock = 0;
   const throttle = new FindingLogThrottle(logger, 10_000, () => clock);
   return { lines, throttle, advance: (ms: number) => (clock += ms) };

@@ -1,22 +1,10 @@
-import { Writable } from 'node:stream';
 import test from 'ava';
 import type { LimitName } from '../../src/proxy/limits.js';
 import { LimitHits } from '../../src/report/limit-hits.js';
-import { createLogger } from '../../src/report/logger.js';
-import { actionOf, fieldOf, type LogLine } from '../log-line.js';
+import { actionOf, captureLog, fieldOf } from '../log-line.js';
 
 function setup() {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const text of String(chunk).split('\n')) if (text.trim()) lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
+  const { logger, lines } = captureLog();
   let clock = 1_000_000;
   const seen: LimitName[] = [];
   const hits = new LimitHits(logger, 10_000, [{ limitHit: (limit) => seen.push(limit) }], () => clock);
