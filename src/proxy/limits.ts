@@ -7,7 +7,7 @@
  * The defaults sit far above anything a real trunk sends and far below what hurts the process.
  */
 
-import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from '../sip/message-limits.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimitName, type MessageLimits } from '../sip/message-limits.js';
 
 /** Limits on one SIP message, checked by the reader and the SDP model (defined by src/sip, which enforces them). */
 export { DEFAULT_MESSAGE_LIMITS, type MessageLimits };
@@ -79,13 +79,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
 /** The names limit hits are counted and logged under (the `limit` label of the metric). */
 export type LimitName =
   | 'message-bytes'
-  | 'headers'
-  | 'vias'
-  | 'header-line-bytes'
-  | 'multipart-depth'
-  | 'multipart-parts'
-  | 'sdp-lines'
-  | 'ice-candidates'
+  | MessageLimitName
   | 'connections'
   | 'connections-per-source'
   | 'connection-idle'
