@@ -1,14 +1,17 @@
 /**
  * The HEP collector reads SIP payloads under proxy.limits.message, as the proxy does: a payload
  * over a header limit is counted (LimitHits: the metric and one line per interval) and not
- * judged; an SDP past a limit is judged as one malformed-sdp finding and counted too.
+ * judged; an SDP past a limit is judged as one malformed-sdp finding and counted too. Its TCP
+ * listener takes proxy.limits.connections: a connection over `max` is closed at once, a silent
+ * one after `idleSeconds`.
  */
+import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import type { JudgedMessage } from '../../src/policy/engine.js';
 import { loadConfig } from '../../src/policy/load-config.js';
-import { DEFAULT_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../src/proxy/limits.js';
+import { type ConnectionLimits, DEFAULT_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../src/proxy/limits.js';
 import { createLogger } from '../../src/report/logger.js';
 import { HepCollector } from '../../src/sources/hep/hep-collector.js';
 import { encodeHep3 } from '../../src/sources/hep/hep3-encode.js';
@@ -16,7 +19,7 @@ import { actionOf, type LogLine } from '../log-line.js';
 
 const CONFIG = fileURLToPath(new URL('../../../test/fixtures/config/proxy-e2e.yaml', import.meta.url));
 
-function collector() {
+function collector(connections: Partial<ConnectionLimits> = {}) {
   const lines: LogLine[] = [];
   const sink = new Writable({
     write(text, _encoding, done) {
@@ -36,7 +39,11 @@ function collector() {
     observers: [{ judged: (message) => judged.push(message), limitHit: (limit) => hits.push(limit) }],
     dialogs: { maxCalls: 1000, ttlSeconds: 60 },
     sweepIntervalMs: 60_000,
-    limits: { ...DEFAULT_LIMITS, message: { ...DEFAULT_MESSAGE_LIMITS, maxVias: 3, maxSdpLines: 10 } },
+    limits: {
+      ...DEFAULT_LIMITS,
+      message: { ...DEFAULT_MESSAGE_LIMITS, maxVias: 3, maxSdpLines: 10 },
+      connections: { ...DEFAULT_LIMITS.connections, ...connections },
+    },
   });
   return { hep, lines, judged, hits };
 }
@@ -90,4 +97,36 @@ test('an SDP past the line limit is one malformed-sdp finding, and a counted hit
     { limit: 'sdp-lines', reason: '11 lines in the SDP, over the limit of 10' },
   ]);
   t.deepEqual(hits, ['sdp-lines']);
+});
+
+/** Resolves when the socket closes; rejects after `ms` (bounded wait). */
+function closed(socket: Socket, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.closed) return resolve();
+    const timer = setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+test('HEP over TCP: an agent over connections.max is closed at once, a silent one after idleSeconds', async (t) => {
+  const { hep, hits } = collector({ max: 1, idleSeconds: 1 });
+  await hep.start([{ transport: 'tcp', host: '127.0.0.1', port: 0 }]);
+  t.teardown(() => hep.stop());
+  const port = hep.listeners[0]?.bound.port ?? 0;
+  const first = connect(port, '127.0.0.1');
+  t.teardown(() => first.destroy());
+  await new Promise((resolve) => first.once('connect', resolve));
+  // The first agent is served: a packet over it is judged.
+  first.write(invite('over-tcp', 1));
+  const second = connect(port, '127.0.0.1');
+  t.teardown(() => second.destroy());
+  await closed(second, 3000);
+  t.true(hits.includes('connections'), 'the second agent was refused');
+  // The first, silent from now on, is closed after about a second.
+  await closed(first, 5000);
+  t.true(hits.includes('connection-idle'));
+  t.is(hep.counters.sip, 1);
 });

@@ -54,8 +54,6 @@ export interface HepCollectorOptions {
   readonly dialogs: { readonly maxCalls: number; readonly ttlSeconds: number };
   /** How often idle calls are summarized and bad packets reported; 5 s by default. */
   readonly sweepIntervalMs?: number;
-  /** Most TCP connections from agents at once; more are refused. 256 by default. */
-  readonly maxConnections?: number;
   /** `proxy.limits`: the message limits payloads are read and judged under; the defaults when absent. */
   readonly limits?: LimitSettings;
 }
@@ -302,16 +300,34 @@ export class HepCollector {
     });
   }
 
+  /**
+   * HEP over TCP from capture agents, under proxy.limits.connections as the proxy's own TCP: at
+   * most `max` agents at once (a new one over it is closed at once) and an agent silent for
+   * `idleSeconds` is closed (agents reconnect; a half-open connection must not stay forever).
+   */
   #listenTcp(spec: HepListen): Promise<Endpoint> {
-    const max = this.#options.maxConnections ?? 256;
+    const { max, idleSeconds } = this.#limits.connections;
     return new Promise((resolve, reject) => {
       const server = netServer((connection) => {
+        const from = { host: connection.remoteAddress ?? '?', port: connection.remotePort ?? 0 };
         if (this.#connections.size >= max) {
+          this.limitHits.hit(
+            'connections',
+            `refused a HEP connection: ${this.#connections.size} open, the limit is ${max}`,
+            formatEndpoint(from),
+          );
           connection.destroy();
           return;
         }
         this.#connections.add(connection);
-        const from = { host: connection.remoteAddress ?? '?', port: connection.remotePort ?? 0 };
+        connection.setTimeout(idleSeconds * 1000, () => {
+          this.limitHits.hit(
+            'connection-idle',
+            `closed a HEP connection silent for ${idleSeconds} s`,
+            formatEndpoint(from),
+          );
+          connection.destroy();
+        });
         const framer = new Hep3StreamFramer();
         connection.on('data', (data: Buffer) => {
           for (const packet of framer.push(data)) this.onPacket(packet, from);
