@@ -104,8 +104,10 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
   // Offline, every SDP is also read by sdp-transform: where the two parsers disagree is a finding.
   const judge = new Judge(config, { crossCheckSdp: true });
   const report = new CheckReport(options.format, config.profile, options.failOn);
-  const ledger = new CallLedger({ ...DEFAULT_LEDGER_OPTIONS, failOn: options.failOn }, (call) =>
-    report.call(call),
+  const ledger = new CallLedger(
+    // The text report prints each call's findings under its messages; JSON lists them apart.
+    { ...DEFAULT_LEDGER_OPTIONS, failOn: options.failOn, keepFindings: options.format === 'text' },
+    (call) => report.call(call),
   );
   const mediaEndpoints = new MediaEndpoints(config.profile);
   let messages = 0;
@@ -140,14 +142,13 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
         mediaEndpoints.record(judged);
       }
     }
-  } catch (error) {
+    progress?.done();
+    ledger.closeAll();
+    report.finish({ messages, mediaEndpoints: mediaEndpoints.snapshot() }, io.stdout);
+  } finally {
+    // The spill files go whatever happened (finish has removed them already on success).
     report.dispose();
-    throw error;
   }
-
-  progress?.done();
-  ledger.closeAll();
-  report.finish({ messages, mediaEndpoints: mediaEndpoints.snapshot() }, io.stdout);
   for (const error of report.inputErrors.items) io.stderr(`trunkguard check: ${error}`);
   if (report.inputErrors.more > 0)
     io.stderr(`trunkguard check: ${report.inputErrors.more} more input errors not listed`);

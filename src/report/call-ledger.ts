@@ -70,6 +70,8 @@ interface CallEntry {
   unlisted: number;
   /** A 2xx to an INVITE was seen: a later failure is a failed re-INVITE, the call goes on. */
   established: boolean;
+  /** An INVITE was seen: a final response to another method does not end the call. */
+  sawInvite: boolean;
   /** Capture time (ms) the call ended (BYE answered, INVITE failed, lone transaction answered); null: open. */
   endedAt: number | null;
 }
@@ -92,10 +94,12 @@ export interface CallLedgerOptions {
   readonly lingerMs: number;
   /** Messages listed per call; past it they are counted ("N more messages"), so one Call-ID cannot fill memory. */
   readonly maxLadder: number;
+  /** Keep each call's findings (of its listed messages) for a report that shows them under their call. */
+  readonly keepFindings: boolean;
   readonly failOn: Severity;
 }
 
-export const DEFAULT_LEDGER_OPTIONS: Omit<CallLedgerOptions, 'failOn'> = {
+export const DEFAULT_LEDGER_OPTIONS: Omit<CallLedgerOptions, 'failOn' | 'keepFindings'> = {
   maxOpen: 10_000,
   idleMs: 2 * 60 * 60 * 1000,
   lingerMs: 32_000,
@@ -171,9 +175,17 @@ export class CallLedger {
         findingList: [],
         unlisted: 0,
         established: false,
+        sawInvite: false,
         endedAt: null,
       };
     }
+    // RFC 3261 §8.1.3.5, §22.2: an INVITE retried after a 401/407 (or 3xx, 422, 491) keeps the
+    // Call-ID with a higher CSeq: the call lingering after the failure goes on.
+    if (entry.endedAt !== null && judged.message?.kind === 'request' && judged.message.method === 'INVITE') {
+      entry.endedAt = null;
+      this.#ending.delete(callId);
+    }
+    if (judged.message?.kind === 'request' && judged.message.method === 'INVITE') entry.sawInvite = true;
     if (entry.endedAt === null) {
       // Map order is recency order: to the back on every message.
       this.#open.delete(callId);
@@ -182,15 +194,17 @@ export class CallLedger {
     entry.lastSeen = judged.envelope.time;
     entry.lastAt = Math.max(entry.lastAt, now);
     entry.findings += judged.findings.length;
+    const listed = entry.ladder.length < this.options.maxLadder;
     for (const finding of judged.findings) {
-      entry.findingList.push(finding);
+      // Only the findings of listed messages are shown under them: the rest are counted.
+      if (listed && this.options.keepFindings) entry.findingList.push(finding);
       if (entry.worst === null || severityRank(finding.severity) > severityRank(entry.worst))
         entry.worst = finding.severity;
     }
     const session = judged.sdps.find((sdp) => sdp.role !== 'capability');
     if (session)
       entry.latestMedia.set(judged.side, negotiatedMedia(session.description, judged.side, session.role));
-    if (entry.ladder.length < this.options.maxLadder) {
+    if (listed) {
       entry.ladder.push({
         messageIndex: judged.messageIndex,
         time: judged.envelope.time,
@@ -279,7 +293,7 @@ function endsCall(judged: JudgedMessage, entry: CallEntry): boolean {
   }
   if (message.status < 200) return false;
   if (method === 'BYE') return true;
-  return !entry.established && entry.ladder.every((step) => !step.label.endsWith('INVITE'));
+  return !entry.established && !entry.sawInvite;
 }
 
 function labelOf(judged: JudgedMessage): string {

@@ -101,6 +101,7 @@ export class CheckReport {
     }
   }
 
+  /** Removes the spill files; a second call does nothing. */
   dispose(): void {
     this.#findingSpill?.dispose();
     this.#callSpill.dispose();

@@ -19,6 +19,7 @@ export class SpillFile {
   #pending: string[] = [];
   #pendingLength = 0;
   #written = 0;
+  #disposed = false;
 
   constructor(name: string) {
     this.#dir = mkdtempSync(join(tmpdir(), 'trunkguard-'));
@@ -53,6 +54,8 @@ export class SpillFile {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     closeSync(this.#fd);
     rmSync(this.#dir, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ const OPTIONS: CallLedgerOptions = {
   idleMs: 3_600_000,
   lingerMs: 3000,
   maxLadder: 100,
+  keepFindings: true,
   failOn: 'high',
 };
 
@@ -90,6 +91,43 @@ test('a failed INVITE (with its ACK) and a lone OPTIONS end their calls; a faile
   t.is(h.closed[0]!.summary.messages, 3, 'the ACK of the 486 came within the linger');
   h.ledger.closeAll();
   t.deepEqual(h.ids(), ['failed', 'ping', 'long', 'later', 'later2']);
+});
+
+test('an INVITE challenged with 407 and retried (RFC 3261 §22.2) stays one call up to its BYE', (t) => {
+  const h = harness({ lingerMs: 2000 });
+  h.customer(invite('auth', offer(KEY_PBX)));
+  h.carrier(response('407 Proxy Authentication Required', '1 INVITE', 'auth'));
+  h.customer(ack('auth'));
+  h.customer(
+    wire(`INVITE ${IN_DIALOG_URI} SIP/2.0`, '2 INVITE', { callId: 'auth', body: offer(KEY_PBX, 2) }),
+  );
+  h.carrier(response('200 OK', '2 INVITE', 'auth', answer(KEY_TWILIO)));
+  for (let i = 0; i < 4; i++) h.customer(options(`ping-${i}`));
+  t.deepEqual(h.ids(), [], 'four seconds on, past the 2 s linger of the 407: the retried call goes on');
+  h.customer(bye('auth'));
+  h.carrier(response('200 OK', '2 BYE', 'auth'));
+  h.ledger.closeAll();
+  const auth = h.closed.find((call) => call.summary.callId === 'auth');
+  t.is(h.closed.filter((call) => call.summary.callId === 'auth').length, 1);
+  t.deepEqual(
+    auth?.summary.ladder.map((step) => step.label),
+    ['INVITE', '407 INVITE', 'ACK', 'INVITE', '200 INVITE', 'BYE', '200 BYE'],
+  );
+});
+
+test('findings are kept for the text report only, and only for listed messages', (t) => {
+  const json = harness({ keepFindings: false });
+  json.customer(invite('plain', offer(KEY_PBX).replace('RTP/SAVP', 'RTP/AVP')));
+  json.ledger.closeAll();
+  t.true((json.closed[0]?.summary.findings ?? 0) > 0);
+  t.deepEqual(json.closed[0]?.findings, []);
+  const capped = harness({ maxLadder: 1 });
+  for (let i = 0; i < 3; i++) capped.customer(invite('storm', offer(KEY_PBX).replace('RTP/SAVP', 'RTP/AVP')));
+  capped.ledger.closeAll();
+  const storm = capped.closed[0]!;
+  t.true(storm.findings.length > 0);
+  t.true(storm.findings.every((finding) => finding.messageIndex === storm.summary.ladder[0]?.messageIndex));
+  t.true(storm.summary.findings > storm.findings.length, 'the rest are counted');
 });
 
 test('idle calls and calls past maxOpen are handed out early: memory holds maxOpen calls at most', (t) => {
