@@ -390,7 +390,12 @@ export class SipProxy {
       this.#messageIndex++,
       side,
     );
-    const answer = answerUnreadable(result.bytes, result.failure, result.reason);
+    const answer = answerUnreadable(
+      result.bytes,
+      result.failure,
+      result.reason,
+      this.#settings.limits.message,
+    );
     if (answer) this.#answer(answer, path);
     else this.counters.dropped++;
     this.#report(judged);

@@ -125,6 +125,19 @@ test('a request with maxVias + 1 Vias is dropped unanswered and counted; the nex
   t.is(proxy.counters.dropped, 1);
 });
 
+test('a request with a broken start line is not answered when its Vias are over the configured limit', async (t) => {
+  const { carrier, customer, send } = await scene(t);
+  // Unreadable (no SIP-Version) and over maxVias 5 (far under the default 70): a 400 would copy
+  // all six Vias back, so the configured limit must hold on this path too.
+  const broken = request({ callId: 'broken-many-vias', vias: 6, viaPort: customer.port })
+    .toString('latin1')
+    .replace(' SIP/2.0\r\n', '\r\n');
+  send(Buffer.from(broken, 'latin1'));
+  send(request({ callId: 'valid', viaPort: customer.port }));
+  t.is(callIdOf((await carrier.next()).bytes), 'valid');
+  t.is(customer.pending, 0, 'no 400 copying six Vias');
+});
+
 test('a request with too many header fields gets 513; an ACK is never answered', async (t) => {
   const { carrier, customer, proxy, send, lines } = await scene(t);
   send(request({ callId: 'too-many-headers', extraHeaders: 40, viaPort: customer.port }));

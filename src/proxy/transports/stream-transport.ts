@@ -173,8 +173,10 @@ export class Connection implements StreamConnection {
     }
     if (this.#ready) {
       // A peer that stops reading would make us hold every response for it: cut it off instead.
+      // Toward a next hop we opened (the trunk) the bound is the larger connect queue's: a short
+      // TCP window stall at a high call rate must not cut the trunk's connection.
       const unsent = this.#socket.writableLength;
-      const max = this.#context.limits.maxBufferedBytes;
+      const max = this.outbound ? MAX_QUEUED_BYTES : this.#context.limits.maxBufferedBytes;
       if (unsent > max) {
         onUnsent?.();
         this.#closeForLimit(
