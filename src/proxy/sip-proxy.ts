@@ -25,6 +25,7 @@ import { sideOf } from '../policy/side.js';
 import { endpointFields } from '../report/ecs.js';
 import { JudgementReporter } from '../report/judgement-reporter.js';
 import { LimitHits } from '../report/limit-hits.js';
+import { LogBudget } from '../report/log-budget.js';
 import { logEvent, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
@@ -122,6 +123,8 @@ export class SipProxy {
   readonly #pool: ConnectionPool;
   /** Per-source request rate and blocked sources (proxy.limits.flood). */
   readonly #guard: Guard;
+  /** Lines outsiders can cause at will (connection problems, blocks): a few per interval, then a count. */
+  readonly #logBudget: LogBudget;
   /** The request that took its source over the rate, until it is reported with its request-flood finding. */
   readonly #floodTrips = new WeakMap<SipMessage, RateTrip>();
   readonly #listeners: RunningListener[] = [];
@@ -145,7 +148,8 @@ export class SipProxy {
       onLimitHit: (hit, envelope) => this.limitHits.hit(hit.limit, hit.reason, formatEndpoint(envelope.src)),
     });
     this.limitHits = new LimitHits(logger, settings.limits.reportSeconds * 1000, options.observers ?? []);
-    this.#guard = guardFor(settings, logger);
+    this.#logBudget = new LogBudget(logger, settings.limits.reportSeconds * 1000);
+    this.#guard = guardFor(settings, logger, this.#logBudget);
     this.#reporter = new JudgementReporter(
       this.judge,
       logger,
@@ -161,11 +165,13 @@ export class SipProxy {
       {
         onResult: (result, connection) => this.#onStreamResult(result, connection),
         onProblem: (what, remote, transport, kind) => {
+          // Counted every time; logged within the budget (a peer can fail handshakes in a loop).
+          this.#notify((observer) => observer.connectionProblem?.(kind, transport));
+          if (!this.#logBudget.admit(`connection-problem ${kind}`)) return;
           logEvent(this.#log, 'info', 'connection-problem', what, {
             network: { transport },
             trunkguard: { kind, remote: formatEndpoint(remote) },
           });
-          this.#notify((observer) => observer.connectionProblem?.(kind, transport));
         },
         onLimit: (limit, detail, remote) => this.limitHits.hit(limit, detail, formatEndpoint(remote)),
       },
@@ -262,6 +268,7 @@ export class SipProxy {
     this.#reporter.sweep(Date.now());
     this.#guard.sweep(Date.now());
     this.limitHits.flush();
+    this.#logBudget.flush();
   }
 
   /** Stops accepting, closes every socket, and summarizes the calls still open. */
@@ -278,6 +285,7 @@ export class SipProxy {
     await Promise.all(closing);
     this.#reporter.endAll();
     this.limitHits.flush(true);
+    this.#logBudget.flush(true);
     logEvent(this.#log, 'info', 'stopped', 'stopped', { trunkguard: { ...this.counters } });
   }
 

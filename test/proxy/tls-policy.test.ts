@@ -10,6 +10,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
 import type { TlsMaterial } from '../../src/proxy/transports/stream-transport.js';
+import { LOG_BURST } from '../../src/report/log-budget.js';
 import { actionOf, fieldOf, hop, UdpPeer } from './in-process.js';
 import {
   closed,
@@ -208,4 +209,25 @@ test('a TCP connection to the TLS port that never starts a handshake is closed a
   t.is(await limitMetric(scene.metrics, 'tls-handshake-time'), 1);
   t.truthy(await handshakeProblem(scene, /TLS handshake timeout/));
   t.true(await until('the slot to be freed', () => (scene.pool.sockets === 0 ? true : undefined)));
+});
+
+test('handshakes failed in a loop: every one counted, a few logged, the rest in one count', async (t) => {
+  const scene = await streamScene(t, {}, { minVersion: 'TLSv1.3' }, MATERIAL);
+  const attempts = 20;
+  for (let i = 0; i < attempts; i++) {
+    const refused = await handshake(scene.tlsPort, { maxVersion: 'TLSv1.2' });
+    t.true('error' in refused);
+  }
+  const failures = async () =>
+    Number(/^trunkguard_tls_handshake_failures_total (\d+)$/m.exec(await scene.metrics.text())?.[1] ?? 0);
+  for (let waited = 0; (await failures()) < attempts && waited < 5000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(await failures(), attempts, 'the metric counts every failed handshake');
+  const logged = scene.lines.filter(
+    (line) => actionOf(line) === 'connection-problem' && fieldOf(line, 'trunkguard.kind') === 'tls-handshake',
+  );
+  t.is(logged.length, LOG_BURST, 'a peer failing handshakes in a loop cannot write a line each');
+  await scene.proxy.stop();
+  const suppressed = scene.lines.find((line) => actionOf(line) === 'log-lines-suppressed');
+  t.is(fieldOf(suppressed, 'trunkguard.count'), attempts - LOG_BURST);
 });

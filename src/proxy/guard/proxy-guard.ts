@@ -1,14 +1,16 @@
 /**
  * The proxy's guard, built from its settings: exempt are the carrier profile's signaling ranges,
  * carrierPeers and flood.exempt (the next hops are added once resolved), and a block's start and
- * end are each logged once (`source-blocked`, `source-unblocked`), never per dropped packet.
+ * end are each logged once (`source-blocked`, `source-unblocked`), never per dropped packet, and
+ * within the log budget: spoofed UDP sources can start blocks at line rate.
  */
+import type { LogBudget } from '../../report/log-budget.js';
 import { logEvent, type ProxyLogger } from '../../report/logger.js';
 import type { ProxySettings } from '../settings.js';
 import { Exemptions } from './exemptions.js';
 import { Guard } from './guard.js';
 
-export function guardFor(settings: ProxySettings, log: ProxyLogger): Guard {
+export function guardFor(settings: ProxySettings, log: ProxyLogger, budget: LogBudget): Guard {
   const { profile, policy } = settings.judge;
   const exemptions = new Exemptions(settings.limits.flood.exempt, [
     ...profile.signaling.map((range) => range.cidr),
@@ -16,6 +18,7 @@ export function guardFor(settings: ProxySettings, log: ProxyLogger): Guard {
   ]);
   return new Guard(settings.limits.flood, exemptions, {
     blocked: (block) => {
+      if (!budget.admit('source-blocked')) return;
       const until = new Date(block.until).toISOString();
       logEvent(
         log,
@@ -28,7 +31,8 @@ export function guardFor(settings: ProxySettings, log: ProxyLogger): Guard {
         },
       );
     },
-    unblocked: ({ block, dropped, why }) =>
+    unblocked: ({ block, dropped, why }) => {
+      if (!budget.admit('source-unblocked')) return;
       logEvent(
         log,
         'info',
@@ -43,6 +47,7 @@ export function guardFor(settings: ProxySettings, log: ProxyLogger): Guard {
             since: new Date(block.since).toISOString(),
           },
         },
-      ),
+      );
+    },
   });
 }
