@@ -86,8 +86,7 @@ export type LimitName =
   | 'message-time'
   | 'buffered-bytes'
   | 'tls-handshake-time'
-  | 'dialog-table'
-  | 'recent-calls'
+  | 'flood-sources'
   | 'request-flood'
   | 'blocked-source';
 

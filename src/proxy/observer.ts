@@ -29,7 +29,7 @@ export interface ProxyObserver {
   callStarted?(callId: string): void;
   connectionProblem?(kind: ConnectionProblemKind, transport: 'tcp' | 'tls'): void;
   /** A resource limit (proxy.limits) was hit: counted per hit, logged once per interval by LimitHits. */
-  limitHit?(limit: LimitName): void;
+  limitHit?(limit: LimitName, count?: number): void;
   /** Every sweep (5 s): the dialog table's size and how many it evicted/expired so far. */
   dialogTable?(size: number, evictedTotal: number, expiredTotal: number): void;
 }

@@ -125,6 +125,8 @@ export class SipProxy {
   readonly #guard: Guard;
   /** Lines outsiders can cause at will (connection problems, blocks): a few per interval, then a count. */
   readonly #logBudget: LogBudget;
+  /** The guard's forgotten sources already reported (its count is since start). */
+  #forgottenReported = 0;
   /** The request that took its source over the rate, until it is reported with its request-flood finding. */
   readonly #floodTrips = new WeakMap<SipMessage, RateTrip>();
   readonly #listeners: RunningListener[] = [];
@@ -267,6 +269,17 @@ export class SipProxy {
   #sweep(): void {
     this.#reporter.sweep(Date.now());
     this.#guard.sweep(Date.now());
+    // flood.maxSources reached: the sources forgotten since the last sweep, counted and logged once.
+    const forgotten = this.#guard.forgottenSources - this.#forgottenReported;
+    if (forgotten > 0) {
+      this.#forgottenReported += forgotten;
+      this.limitHits.hit(
+        'flood-sources',
+        `${forgotten} sources forgotten by the request-rate table (flood.maxSources ${this.#settings.limits.flood.maxSources})`,
+        null,
+        forgotten,
+      );
+    }
     this.limitHits.flush();
     this.#logBudget.flush();
   }

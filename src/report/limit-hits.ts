@@ -10,7 +10,7 @@ import type { LimitName } from '../proxy/limits.js';
 import { logEvent, type ProxyLogger } from './logger.js';
 
 export interface LimitHitListener {
-  limitHit?(limit: LimitName): void;
+  limitHit?(limit: LimitName, count?: number): void;
 }
 
 interface Interval {
@@ -34,15 +34,16 @@ export class LimitHits {
 
   /**
    * A limit was hit. `detail` says what (e.g. "71 Via header fields, over the limit of 70");
-   * `source` is the remote address (host:port) it came from, null when it has none.
+   * `source` is the remote address (host:port) it came from, null when it has none; `count`,
+   * several hits found at once (a sweep's evictions).
    */
-  hit(limit: LimitName, detail: string, source: string | null): void {
-    this.totals.set(limit, (this.totals.get(limit) ?? 0) + 1);
-    for (const listener of this.listeners) listener.limitHit?.(limit);
+  hit(limit: LimitName, detail: string, source: string | null, count = 1): void {
+    this.totals.set(limit, (this.totals.get(limit) ?? 0) + count);
+    for (const listener of this.listeners) listener.limitHit?.(limit, count);
     const now = this.now();
     const interval = this.#intervals.get(limit);
     if (interval !== undefined && now - interval.startedAt < this.intervalMs) {
-      interval.suppressed++;
+      interval.suppressed += count;
       interval.lastSource = source;
       return;
     }

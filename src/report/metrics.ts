@@ -148,7 +148,7 @@ export class Metrics implements ProxyObserver {
     });
     this.#limitHits = new Counter({
       name: 'trunkguard_limit_hits_total',
-      help: 'Resource limits hit (proxy.limits, the dialog table, the recent-calls store), by limit.',
+      help: 'Resource limits hit (proxy.limits), by limit.',
       labelNames: ['limit'],
       registers,
     });
@@ -222,8 +222,8 @@ export class Metrics implements ProxyObserver {
     this.#expirationsSeen = Math.max(this.#expirationsSeen, expiredTotal);
   }
 
-  limitHit(limit: LimitName): void {
-    this.#limitHits.inc({ limit });
+  limitHit(limit: LimitName, count = 1): void {
+    this.#limitHits.inc({ limit }, count);
   }
 
   #finding(finding: Finding): void {

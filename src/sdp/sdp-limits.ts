@@ -4,25 +4,15 @@
  * it gives names the limit, for the caller to count (src/sip/message-limits.ts holds the defaults
  * shared with the SIP reader).
  */
-import {
-  DEFAULT_MESSAGE_LIMITS,
-  type MessageLimits,
-  type OverLimit,
-  overLimit,
-} from '../sip/message-limits.js';
+import { type MessageLimits, type OverLimit, overLimit } from '../sip/message-limits.js';
 
 export type SdpLimits = Pick<MessageLimits, 'maxSdpLines' | 'maxIceCandidates'>;
 
 export type SdpLimitName = 'sdp-lines' | 'ice-candidates';
 
-export const DEFAULT_SDP_LIMITS: SdpLimits = {
-  maxSdpLines: DEFAULT_MESSAGE_LIMITS.maxSdpLines,
-  maxIceCandidates: DEFAULT_MESSAGE_LIMITS.maxIceCandidates,
-};
-
 /**
  * parseSdp on its own models any description (a library call, bounded by the text it is given);
- * the judge always passes the configured limits (DEFAULT_SDP_LIMITS unless configured).
+ * the judge always passes the configured limits (DEFAULT_MESSAGE_LIMITS unless configured).
  */
 export const NO_SDP_LIMITS: SdpLimits = {
   maxSdpLines: Number.POSITIVE_INFINITY,

@@ -202,3 +202,19 @@ test('a block ends after blockSeconds: source-unblocked once, then the source is
   t.is(running.lines.filter((line) => actionOf(line) === 'source-unblocked').length, 1);
   t.is(running.proxy.blockedSources, 0);
 });
+
+test('past flood.maxSources the least recently seen sources are forgotten, and that is counted, not silent', async (t) => {
+  const { carrier, running, send } = await scene(t, { requestsPerSecond: 1000, maxSources: 3 });
+  for (let i = 1; i <= 5; i++) {
+    const from = await sourceAt(t, `127.0.3.${i}`);
+    send(from, request('OPTIONS', `127.0.3.${i}`, from.port, `spray-${i}`));
+    await receivedUntil(carrier, `spray-${i}`);
+  }
+  // The sweep (every 50 ms in these tests) reports what the table forgot since the last one.
+  const line = await lineWhere(
+    running,
+    (candidate) => actionOf(candidate) === 'limit-hit' && candidate.trunkguard?.limit === 'flood-sources',
+  );
+  t.regex(line.message ?? '', /sources forgotten by the request-rate table \(flood\.maxSources 3\)/);
+  t.is(running.proxy.limitHits.totals.get('flood-sources'), 2);
+});

@@ -43,6 +43,11 @@ export class Guard {
   }
 
   /** Sources whose request rate is being tracked. */
+  /** Sources the rate table forgot past flood.maxSources, since start. */
+  get forgottenSources(): number {
+    return this.#rate.evictions;
+  }
+
   get trackedSources(): number {
     return this.#rate.size;
   }
