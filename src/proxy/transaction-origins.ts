@@ -39,12 +39,12 @@ class ExpiringTable {
   set(key: string, origin: TransactionOrigin, now: number): void {
     this.sweep(now);
     // Re-inserted so a retransmission moves to the back (its lifetime starts again).
-    const known = this.#entries.delete(key);
+    this.#entries.delete(key);
     this.#epoch ??= now;
-    // A new key is kept up to the lifetime: one flat string, not the pieces (and the longer hash
-    // strings they were sliced from) a branch is built of.
-    const kept = known ? key : ownCopy(key);
-    this.#entries.set(kept, {
+    // The key is kept up to the lifetime: one flat string, not the pieces (and the longer hash
+    // strings they were sliced from) a branch is built of. A retransmission's key is as fresh as
+    // a new one's, so it is copied too.
+    this.#entries.set(ownCopy(key), {
       path: origin.path,
       side: origin.side,
       expires: now - this.#epoch + this.lifetimeMs,
