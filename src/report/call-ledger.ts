@@ -8,6 +8,7 @@ import type { JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { formatEndpoint } from '../sip/envelope.js';
+import { endOf } from './call-end.js';
 
 export interface NegotiatedMedia {
   readonly side: Side;
@@ -278,22 +279,18 @@ export class CallLedger {
 }
 
 /**
- * Whether this message ends its call. RFC 3261 §15.1.2: the BYE's final response ends the
- * session; §13.2.2.3: a final non-2xx to the initial INVITE means no dialog (a failed re-INVITE
- * leaves the session as it was, §14.1); a final response to any other method in a call that has
- * no INVITE ends that lone transaction (OPTIONS pings, REGISTER, scans).
+ * Whether this message ends its call: as for the live calls (call-end.ts endOf: the BYE
+ * answered, the initial INVITE failed), and a final response to any other method in a call that
+ * has no INVITE ends that lone transaction (OPTIONS pings, REGISTER, scans).
  */
 function endsCall(judged: JudgedMessage, entry: CallEntry): boolean {
   const message = judged.message;
   if (message?.kind !== 'response' || message.status === null) return false;
-  const method = message.cseq?.method;
-  if (method === 'INVITE') {
-    if (message.status >= 200 && message.status < 300) entry.established = true;
-    return message.status >= 300 && !entry.established;
-  }
-  if (message.status < 200) return false;
-  if (method === 'BYE') return true;
-  return !entry.established && !entry.sawInvite;
+  const ended = endOf(judged, entry.established) !== null;
+  if (message.cseq?.method === 'INVITE' && message.status >= 200 && message.status < 300)
+    entry.established = true;
+  if (ended) return true;
+  return message.status >= 200 && message.cseq?.method !== 'INVITE' && !entry.established && !entry.sawInvite;
 }
 
 function labelOf(judged: JudgedMessage): string {

@@ -13,9 +13,10 @@ import { ownCopy } from '../dialog/own-copy.js';
 import { type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage } from '../policy/engine.js';
 import type { Side } from '../policy/finding.js';
+import { type CallEnd, endOf } from './call-end.js';
 import { type NegotiatedMedia, negotiatedMedia, type Verdict, verdictFor } from './call-ledger.js';
 
-export type CallEnd = 'bye' | 'failed' | 'cancelled' | 'timeout' | 'evicted' | 'shutdown';
+export type { CallEnd };
 
 export interface CallSummaryLine {
   readonly callId: string;
@@ -200,18 +201,4 @@ function oneSuite(suite: string): readonly string[] {
 function setMedia(call: LiveCall, side: Side, media: NegotiatedMedia[]): void {
   if (side === 'carrier') call.carrier = media;
   else call.customer = media;
-}
-
-/** Whether this message ends its call, and how. */
-function endOf(judged: JudgedMessage, established: boolean): CallEnd | null {
-  const message = judged.message;
-  if (message?.kind !== 'response' || message.status === null) return null;
-  const method = message.cseq?.method;
-  // RFC 3261 §15.1.2: the BYE's final response ends the session (a 481 too: the dialog is gone).
-  if (method === 'BYE' && message.status >= 200) return 'bye';
-  // §13.2.2.3: a final non-2xx to the INVITE; 487 is the answer to a CANCEL (§9.2).
-  // A failed re-INVITE leaves the established session as it was (RFC 3261 §14.1).
-  if (method === 'INVITE' && message.status >= 300 && !established)
-    return message.status === 487 ? 'cancelled' : 'failed';
-  return null;
 }
