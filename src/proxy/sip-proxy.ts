@@ -151,7 +151,7 @@ export class SipProxy {
     });
     this.limitHits = new LimitHits(logger, settings.limits.reportSeconds * 1000, options.observers ?? []);
     this.#logBudget = new LogBudget(logger, settings.limits.reportSeconds * 1000);
-    this.#guard = guardFor(settings, logger, this.#logBudget);
+    this.#guard = guardFor(settings, logger, this.#logBudget, (host) => this.#pool.closeFrom(host));
     this.#reporter = new JudgementReporter(
       this.judge,
       logger,
@@ -176,6 +176,7 @@ export class SipProxy {
           });
         },
         onLimit: (limit, detail, remote) => this.limitHits.hit(limit, detail, formatEndpoint(remote)),
+        isBlocked: (host) => this.#guard.blockedSources > 0 && this.#guard.drops(host, Date.now()),
       },
       settings.maxMessageBytes,
       null,
@@ -798,7 +799,8 @@ export class SipProxy {
    * judged, only counted (limit blocked-source: logged once per interval, never per packet).
    */
   #droppedFromBlocked(remote: Endpoint): boolean {
-    if (!this.#guard.drops(remote.host, Date.now())) return false;
+    // No clock read on the arrival path while nothing is blocked (nearly always).
+    if (this.#guard.blockedSources === 0 || !this.#guard.drops(remote.host, Date.now())) return false;
     this.counters.dropped++;
     this.limitHits.hit('blocked-source', 'message from a blocked source dropped unread', remote.host);
     return true;

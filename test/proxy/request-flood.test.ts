@@ -12,6 +12,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import test, { type ExecutionContext } from 'ava';
 import { DEFAULT_LIMITS, type FloodLimits } from '../../src/proxy/limits.js';
 import { actionOf, codeOf, hop, type LogLine, type RunningProxy, startProxy, UdpPeer } from './in-process.js';
+import { closed, pinged, tcpClient } from './stream-scene.js';
 
 const FLOODER = '127.0.0.3';
 const OTHER = '127.0.0.4';
@@ -217,4 +218,20 @@ test('past flood.maxSources the least recently seen sources are forgotten, and t
   );
   t.regex(line.message ?? '', /sources forgotten by the request-rate table \(flood\.maxSources 3\)/);
   t.is(running.proxy.limitHits.totals.get('flood-sources'), 2);
+});
+
+test('with block on, a blocked source loses its TCP connections and new ones are refused at accept', async (t) => {
+  const { carrier, running, send } = await scene(t, { requestsPerSecond: 5, windowSeconds: 1, block: true });
+  const host = '127.0.0.9';
+  const before = await tcpClient(t, running.tcpPort, host);
+  t.true(await pinged(before), 'the connection is served before the block');
+  const flooder = await sourceAt(t, host);
+  const ids = Array.from({ length: 10 }, (_, i) => `tcp-flood-${i}@${host}`);
+  for (const id of ids) send(flooder, request('OPTIONS', host, flooder.port, id));
+  await receivedUntil(carrier, ids[5] ?? '');
+  await closed(before, 3000);
+  const after = await tcpClient(t, running.tcpPort, host);
+  await closed(after, 3000);
+  t.true(await pinged(await tcpClient(t, running.tcpPort, '127.0.0.10')), 'another source still connects');
+  t.true((running.proxy.limitHits.totals.get('blocked-source') ?? 0) >= 1);
 });

@@ -10,7 +10,13 @@ import type { ProxySettings } from '../settings.js';
 import { Exemptions } from './exemptions.js';
 import { Guard } from './guard.js';
 
-export function guardFor(settings: ProxySettings, log: ProxyLogger, budget: LogBudget): Guard {
+export function guardFor(
+  settings: ProxySettings,
+  log: ProxyLogger,
+  budget: LogBudget,
+  /** A source was just blocked: its open connections are closed. */
+  onBlocked: (host: string) => void,
+): Guard {
   const { profile, policy } = settings.judge;
   const exemptions = new Exemptions(settings.limits.flood.exempt, [
     ...profile.signaling.map((range) => range.cidr),
@@ -18,6 +24,7 @@ export function guardFor(settings: ProxySettings, log: ProxyLogger, budget: LogB
   ]);
   return new Guard(settings.limits.flood, exemptions, {
     blocked: (block) => {
+      onBlocked(block.source);
       if (!budget.admit('source-blocked')) return;
       const until = new Date(block.until).toISOString();
       logEvent(

@@ -41,6 +41,8 @@ export interface StreamEvents {
   onProblem(what: string, remote: Endpoint, transport: 'tcp' | 'tls', kind: ConnectionProblemKind): void;
   /** A connection limit was hit (counted and logged once per interval by the proxy's LimitHits). */
   onLimit(limit: LimitName, detail: string, remote: Endpoint): void;
+  /** Whether a source is blocked (proxy.limits.flood.block): its connections are refused at accept. */
+  isBlocked?(host: string): boolean;
 }
 
 /** The TLS policy (proxy.tls): the same for what we accept and what we open. */
@@ -342,14 +344,17 @@ export class ConnectionPool {
 
   /**
    * A socket just accepted, before anything is read from it (and before a TLS handshake): false,
-   * and the socket closed, when it would be over the total or the per-source limit.
+   * and the socket closed, when its source is blocked or it would be over the total or the
+   * per-source limit.
    */
   admit(socket: Socket): boolean {
     const host = socket.remoteAddress ?? '';
     const remote = { host, port: socket.remotePort ?? 0 };
     const { max, perSource } = this.policy.limits;
     const fromSource = this.#perSource.get(host) ?? 0;
-    if (this.#sockets >= max) {
+    if (this.events.isBlocked?.(host)) {
+      this.events.onLimit('blocked-source', 'refused a connection from a blocked source', remote);
+    } else if (this.#sockets >= max) {
       this.events.onLimit(
         'connections',
         `refused a connection: ${this.#sockets} connections open, the limit`,
@@ -473,6 +478,12 @@ export class ConnectionPool {
 
   closeAll(): void {
     for (const connection of this.#all) connection.close();
+  }
+
+  /** Closes every connection a source opened to us (it was just blocked); ours to it stay. */
+  closeFrom(host: string): void {
+    for (const connection of this.#all)
+      if (!connection.outbound && connection.remote.host === host) connection.close();
   }
 }
 
