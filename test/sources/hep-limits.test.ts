@@ -130,3 +130,27 @@ test('HEP over TCP: an agent over connections.max is closed at once, a silent on
   t.true(hits.includes('connection-idle'));
   t.is(hep.counters.sip, 1);
 });
+
+test('HEP over TCP: more connections than perSource from one address are refused', async (t) => {
+  const { hep, hits } = collector({ perSource: 2 });
+  await hep.start([{ transport: 'tcp', host: '127.0.0.1', port: 0 }]);
+  t.teardown(() => hep.stop());
+  const port = hep.listeners[0]?.bound.port ?? 0;
+  const open = (localAddress: string) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    t.teardown(() => socket.destroy());
+    return socket;
+  };
+  const first = open('127.0.0.1');
+  const second = open('127.0.0.1');
+  await Promise.all([first, second].map((s) => new Promise((resolve) => s.once('connect', resolve))));
+  await closed(open('127.0.0.1'), 3000);
+  t.deepEqual(hits, ['connections-per-source']);
+  const other = open('127.0.0.2');
+  await new Promise((resolve) => other.once('connect', resolve));
+  other.write(invite('from-another-agent', 1));
+  for (let waited = 0; hep.counters.sip === 0 && waited < 3000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(hep.counters.sip, 1, 'another address is still served');
+  t.false(first.closed || second.closed);
+});

@@ -102,6 +102,8 @@ export class HepCollector {
   readonly #udp: Socket[] = [];
   readonly #tcp: Server[] = [];
   readonly #connections = new Set<TcpSocket>();
+  /** Agents' TCP connections open, per source IP address (proxy.limits.connections.perSource). */
+  readonly #perSource = new Map<string, number>();
   #messageIndex = 0;
   #sweepTimer: NodeJS.Timeout | null = null;
   #reportedMalformed = 0;
@@ -302,24 +304,35 @@ export class HepCollector {
 
   /**
    * HEP over TCP from capture agents, under proxy.limits.connections as the proxy's own TCP: at
-   * most `max` agents at once (a new one over it is closed at once) and an agent silent for
+   * most `max` connections at once and `perSource` from one address (a new one over either is
+   * closed at once), and an agent silent for
    * `idleSeconds` is closed (agents reconnect; a half-open connection must not stay forever).
    */
   #listenTcp(spec: HepListen): Promise<Endpoint> {
-    const { max, idleSeconds } = this.#limits.connections;
+    const { max, perSource, idleSeconds } = this.#limits.connections;
     return new Promise((resolve, reject) => {
       const server = netServer((connection) => {
         const from = { host: connection.remoteAddress ?? '?', port: connection.remotePort ?? 0 };
-        if (this.#connections.size >= max) {
-          this.limitHits.hit(
-            'connections',
-            `refused a HEP connection: ${this.#connections.size} open, the limit is ${max}`,
-            formatEndpoint(from),
-          );
+        const fromSource = this.#perSource.get(from.host) ?? 0;
+        if (this.#connections.size >= max || fromSource >= perSource) {
+          const [limit, what] =
+            this.#connections.size >= max
+              ? (['connections', `${this.#connections.size} open, the limit is ${max}`] as const)
+              : ([
+                  'connections-per-source',
+                  `${fromSource} open from ${from.host}, the limit is ${perSource}`,
+                ] as const);
+          this.limitHits.hit(limit, `refused a HEP connection: ${what}`, formatEndpoint(from));
           connection.destroy();
           return;
         }
         this.#connections.add(connection);
+        this.#perSource.set(from.host, fromSource + 1);
+        connection.once('close', () => {
+          const left = (this.#perSource.get(from.host) ?? 1) - 1;
+          if (left > 0) this.#perSource.set(from.host, left);
+          else this.#perSource.delete(from.host);
+        });
         connection.setTimeout(idleSeconds * 1000, () => {
           this.limitHits.hit(
             'connection-idle',
