@@ -10,7 +10,7 @@ import {
   type Placement,
 } from '../dialog/offer-answer-table.js';
 import { ownCopy } from '../dialog/own-copy.js';
-import { type ParseOptions, parseSdp } from '../sdp/parse.js';
+import { NOT_INSPECTED, type ParseOptions, parseSdp } from '../sdp/parse.js';
 import { redactIfKeyed } from '../sdp/redact.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
@@ -38,12 +38,6 @@ export interface JudgedMessage {
   readonly side: Side;
   readonly sdps: readonly JudgedSdp[];
   readonly findings: readonly Finding[];
-  /**
-   * The message limits its body passed (multipart nesting or parts, SDP lines, ICE candidates):
-   * each such body was not modelled and gave one malformed-sdp finding; a source counts the hits
-   * (LimitHits). Absent when there were none.
-   */
-  readonly limitHits?: readonly OverLimit[];
 }
 
 export interface JudgeOptions {
@@ -63,8 +57,8 @@ export interface JudgeOptions {
    */
   readonly limits: MessageLimits;
   /**
-   * Told of every body limit passed, as it is found (a source counts it in its LimitHits); the
-   * same hits are on the JudgedMessage as `limitHits`.
+   * Told of every body limit passed (multipart nesting or parts, SDP lines, ICE candidates): the
+   * body was not modelled and gave one malformed-sdp finding; a source counts the hit (LimitHits).
    */
   readonly onLimitHit: (hit: OverLimit, envelope: Envelope) => void;
 }
@@ -178,15 +172,13 @@ export class Judge {
     for (let part = 0; part < bodies.length; part++) {
       const body = bodies[part]!;
       const description = parseSdp(body.text, this.#parseOptions);
-      const limit = description.problems[0]?.limit;
-      if (limit !== undefined) {
+      if (description.overLimit !== undefined) {
         // Past a limit the SDP is not modelled: its one problem says so; nothing else is judged,
         // and the message does not take part in offer/answer pairing (an empty offer would make
         // every answer to it look wrong).
-        const reason = description.problems[0]?.reason ?? '';
         if (limitHits === undefined) limitHits = [];
-        limitHits.push({ limit, reason: reason.replace(NOT_INSPECTED, '') });
-        observations.push(notModelled(reason, body.partPath));
+        limitHits.push(description.overLimit);
+        observations.push(notModelled(description.overLimit.reason, body.partPath));
         continue;
       }
       // Offer/answer pairing follows the first SDP of the message (RFC 5621 §3.1: one session
@@ -210,9 +202,7 @@ export class Judge {
     if (limitHits !== undefined && this.#onLimitHit !== undefined) {
       for (const hit of limitHits) this.#onLimitHit(hit, envelope);
     }
-    return limitHits === undefined
-      ? { messageIndex, envelope, message, side, sdps, findings }
-      : { messageIndex, envelope, message, side, sdps, findings, limitHits };
+    return { messageIndex, envelope, message, side, sdps, findings };
   }
 
   /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
@@ -374,14 +364,15 @@ class LastEndpoint {
   }
 }
 
-/** How parseSdp's problem on an SDP past a limit starts (sdp/parse.ts). */
-const NOT_INSPECTED = /^SDP not inspected: /;
-
-/** The one finding on a body past a message limit (its reason already says it was not inspected). */
+/** The one finding on a body past a message limit, worded as parseSdp's problem is. */
 function notModelled(reason: string, partPath = ''): Observation {
   const where = partPath === '' ? '' : ` (part ${partPath})`;
-  const text = NOT_INSPECTED.test(reason) ? reason : `SDP not inspected: ${reason}`;
-  return { code: 'malformed-sdp', message: `${text}${where}`, mediaIndex: null, evidence: null };
+  return {
+    code: 'malformed-sdp',
+    message: `${NOT_INSPECTED}${reason}${where}`,
+    mediaIndex: null,
+    evidence: null,
+  };
 }
 
 /** RAck: `<response-num> <CSeq-num> <method>` (RFC 3262 §7.2): the CSeq number of the INVITE. */

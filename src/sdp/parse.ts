@@ -25,6 +25,9 @@ export interface ParseOptions {
   readonly limits?: SdpLimits;
 }
 
+/** How the one problem of an SDP past a limit begins. */
+export const NOT_INSPECTED = 'SDP not inspected: ';
+
 export function parseSdp(text: string, options: ParseOptions = {}): SessionDescription {
   const problems = new ProblemList();
   if (typeof text !== 'string') {
@@ -38,12 +41,18 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     const { limit, reason } = raw.overLimit;
     const problem = {
       code: 'malformed-sdp',
-      reason: `SDP not inspected: ${reason}`,
+      reason: `${NOT_INSPECTED}${reason}`,
       mediaIndex: null,
       evidence: null,
-      limit,
     } as const;
-    return { origin: null, connection: null, connections: [], media: [], problems: [problem] };
+    return {
+      origin: null,
+      connection: null,
+      connections: [],
+      media: [],
+      problems: [problem],
+      overLimit: { limit, reason },
+    };
   }
   const media: MediaDescription[] = [];
   for (let i = 0; i < raw.media.length; i++) media.push(describeMedia(raw.media[i]!, raw.session, problems));

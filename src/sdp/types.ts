@@ -15,11 +15,6 @@ export interface SdpProblem {
   readonly mediaIndex: number | null;
   /** The offending line (redacted), or null. */
   readonly evidence: string | null;
-  /**
-   * Set when the SDP passed a limit and was not modelled (sdp-limits.ts): the limit's name, for
-   * the caller to count the hit. Absent on every other problem.
-   */
-  readonly limit?: 'sdp-lines' | 'ice-candidates';
 }
 
 /**
@@ -157,4 +152,15 @@ export interface SessionDescription {
   readonly connections: readonly ConnectionAddress[];
   readonly media: readonly MediaDescription[];
   readonly problems: readonly SdpProblem[];
+  /**
+   * Set when the SDP passed a limit (sdp-limits.ts) and was not modelled: which limit and why, for
+   * the caller to count the hit. Its one problem says the same for people.
+   */
+  readonly overLimit?: SdpOverLimit;
+}
+
+/** An SDP limit passed: its name and what for people ("2001 lines in the SDP, over the limit of 2000"). */
+export interface SdpOverLimit {
+  readonly limit: 'sdp-lines' | 'ice-candidates';
+  readonly reason: string;
 }

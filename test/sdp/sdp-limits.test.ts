@@ -26,7 +26,7 @@ function padded(total: number): string[] {
 test('lines: at the limit the SDP is modelled; one over, it is not, and its one problem names the limit', (t) => {
   const at = parseSdp(sdp(padded(12)), { limits: LIMITS });
   t.is(at.media.length, 1);
-  t.true(at.problems.every((problem) => problem.limit === undefined));
+  t.is(at.overLimit, undefined);
   const over = parseSdp(sdp(padded(13)), { limits: LIMITS });
   t.deepEqual(over, {
     origin: null,
@@ -39,9 +39,9 @@ test('lines: at the limit the SDP is modelled; one over, it is not, and its one 
         reason: 'SDP not inspected: 13 lines in the SDP, over the limit of 12',
         mediaIndex: null,
         evidence: null,
-        limit: 'sdp-lines',
       },
     ],
+    overLimit: { limit: 'sdp-lines', reason: '13 lines in the SDP, over the limit of 12' },
   });
 });
 
@@ -69,15 +69,13 @@ test('ICE candidates: counted per m= section; one over in a section is not model
   const over = parseSdp(sdp(two(3, 6)), { limits });
   t.is(over.media.length, 0);
   t.deepEqual(
-    over.problems.map((problem) => [problem.code, problem.limit, problem.reason]),
-    [
-      [
-        'malformed-sdp',
-        'ice-candidates',
-        'SDP not inspected: 6 a=candidate lines in m= section 1, over the limit of 3',
-      ],
-    ],
+    over.problems.map((problem) => [problem.code, problem.reason]),
+    [['malformed-sdp', 'SDP not inspected: 6 a=candidate lines in m= section 1, over the limit of 3']],
   );
+  t.deepEqual(over.overLimit, {
+    limit: 'ice-candidates',
+    reason: '6 a=candidate lines in m= section 1, over the limit of 3',
+  });
 });
 
 test('without limits parseSdp models any description (the judge always passes them)', (t) => {
