@@ -25,7 +25,7 @@ import { sideOf } from '../policy/side.js';
 import { endpointFields } from '../report/ecs.js';
 import { JudgementReporter } from '../report/judgement-reporter.js';
 import { LimitHits } from '../report/limit-hits.js';
-import { LogBudget } from '../report/log-budget.js';
+import { type LogBudget, lineBudget } from '../report/log-budget.js';
 import { logEvent, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
@@ -150,7 +150,7 @@ export class SipProxy {
       onLimitHit: (hit, envelope) => this.limitHits.hit(hit.limit, hit.reason, formatEndpoint(envelope.src)),
     });
     this.limitHits = new LimitHits(logger, settings.limits.reportSeconds * 1000, options.observers ?? []);
-    this.#logBudget = new LogBudget(logger, settings.limits.reportSeconds * 1000);
+    this.#logBudget = lineBudget(logger, settings.limits.reportSeconds * 1000);
     this.#guard = guardFor(settings, logger, this.#logBudget, (host) => this.#pool.closeFrom(host));
     this.#reporter = new JudgementReporter(
       this.judge,

@@ -1,17 +1,17 @@
 /**
  * Findings an attacker can raise at line rate, with no call behind them (garbage, scanners,
  * lying Content-Length), must not let one source write one log line per packet. For those codes,
- * the first BURST findings of a code from a source for a method in an interval are logged as usual
- * (an occasional bad message from a real PBX is still seen in full); later ones in the same
- * interval are counted, and the next flush logs one `findings-suppressed` line
- * per code, source and method with the count. Metrics still count every finding (observers see every judged message),
- * and findings on calls (media, crypto, NAT) are never held back: one log event per finding.
+ * a LogBudget keyed by code, source address and method: the first LOG_BURST in an interval are
+ * logged as usual (an occasional bad message from a real PBX is still seen in full), the rest
+ * counted into one `findings-suppressed` line. Metrics still count every finding (observers see
+ * every judged message), and findings on calls (media, crypto, NAT) are never held back.
  */
 import type { Finding } from '../policy/finding.js';
-import { logEvent, type ProxyLogger } from './logger.js';
+import { LOG_BURST, LogBudget } from './log-budget.js';
+import type { ProxyLogger } from './logger.js';
 
 /** Codes of the message layer that need no call: what a scanner or fuzzer raises per packet. */
-export const PER_PACKET_CODES: ReadonlySet<string> = new Set([
+const PER_PACKET_CODES: ReadonlySet<string> = new Set([
   'malformed-message',
   'scanner-user-agent',
   'content-length-mismatch',
@@ -19,88 +19,56 @@ export const PER_PACKET_CODES: ReadonlySet<string> = new Set([
   'udp-message-too-large',
 ]);
 
-/** Findings logged per code, source and method in one interval before the rest are only counted. */
-export const BURST = 5;
-
-/** Sources tracked per interval; past it, findings from new sources are counted together. */
-const MAX_KEYS = 10_000;
-const OTHER_SOURCES = '(other sources)';
-
 interface Held {
   readonly code: string;
+  /** The source's address, or OTHER_SOURCES past the budget's kinds. */
   readonly source: string;
   /** The request method, or the CSeq method of a response; '' when the message had none. */
   readonly method: string;
-  logged: number;
-  suppressed: number;
 }
 
-export class FindingLogThrottle {
-  #held = new Map<string, Held>();
-  #startedAt: number;
+const OTHER_SOURCES: Held = { code: '(any per-packet code)', source: '(other sources)', method: '' };
 
-  constructor(
-    private readonly logger: ProxyLogger,
-    private readonly intervalMs: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#startedAt = now();
+export class FindingLogThrottle {
+  readonly #budget: LogBudget<Held>;
+
+  constructor(logger: ProxyLogger, intervalMs: number, now: () => number = Date.now) {
+    this.#budget = new LogBudget<Held>(
+      logger,
+      intervalMs,
+      {
+        action: 'findings-suppressed',
+        overflow: OTHER_SOURCES,
+        summary: (held, count, seconds) => ({
+          message:
+            `${count} more ${held.code} findings${held.method ? ` on ${held.method}` : ''} from ` +
+            `${held.source} in ${seconds} s (${LOG_BURST} logged per interval)`,
+          fields: {
+            trunkguard: {
+              code: held.code,
+              source: held.source,
+              method: held.method === '' ? null : held.method,
+              count,
+              interval_seconds: seconds,
+            },
+          },
+        }),
+      },
+      now,
+    );
   }
 
   /** Whether this finding is to be logged now (false: it was counted for the next flush). */
   admit(finding: Finding): boolean {
     if (!PER_PACKET_CODES.has(finding.code)) return true;
-    if (this.now() - this.#startedAt >= this.intervalMs) this.flush(true);
     const source = hostOf(finding.src);
     const method = finding.method ?? '';
-    let key = `${finding.code} ${source} ${method}`;
-    let held = this.#held.get(key);
-    if (held === undefined) {
-      if (this.#held.size < MAX_KEYS) {
-        this.#held.set(key, { code: finding.code, source, method, logged: 1, suppressed: 0 });
-        return true;
-      }
-      key = `${finding.code} ${OTHER_SOURCES}`;
-      held = this.#held.get(key);
-      if (held === undefined) {
-        held = { code: finding.code, source: OTHER_SOURCES, method: '', logged: BURST, suppressed: 0 };
-        this.#held.set(key, held);
-      }
-    }
-    if (held.logged < BURST) {
-      held.logged++;
-      return true;
-    }
-    held.suppressed++;
-    return false;
+    return this.#budget.admit({ code: finding.code, source, method }, `${finding.code} ${source} ${method}`);
   }
 
-  /** At the end of an interval (or with force, at stop): one line per code and source held back. */
+  /** At the end of an interval (or with force, at stop): one line per code, source and method held back. */
   flush(force = false): void {
-    const now = this.now();
-    if (!force && now - this.#startedAt < this.intervalMs) return;
-    const seconds = Math.max(1, Math.round((now - this.#startedAt) / 1000));
-    for (const held of this.#held.values()) {
-      if (held.suppressed === 0) continue;
-      logEvent(
-        this.logger,
-        'warn',
-        'findings-suppressed',
-        `${held.suppressed} more ${held.code} findings${held.method ? ` on ${held.method}` : ''} from ` +
-          `${held.source} in ${seconds} s (logged once per interval)`,
-        {
-          trunkguard: {
-            code: held.code,
-            source: held.source,
-            method: held.method === '' ? null : held.method,
-            count: held.suppressed,
-            interval_seconds: seconds,
-          },
-        },
-      );
-    }
-    this.#held = new Map();
-    this.#startedAt = now;
+    this.#budget.flush(force);
   }
 }
 

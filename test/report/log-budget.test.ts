@@ -1,6 +1,6 @@
 /** LogBudget: lines outsiders can cause at will are written LOG_BURST times per kind and interval, then counted. */
 import test from 'ava';
-import { LOG_BURST, LogBudget } from '../../src/report/log-budget.js';
+import { LOG_BURST, lineBudget } from '../../src/report/log-budget.js';
 import { actionOf, captureLog, fieldOf } from '../log-line.js';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -8,7 +8,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 test('per kind: the first LOG_BURST lines pass, the rest are counted into one line at the end of the interval', async (t) => {
   const { logger, lines } = captureLog();
   let clock = 0;
-  const budget = new LogBudget(logger, 10_000, () => clock);
+  const budget = lineBudget(logger, 10_000, () => clock);
   const admitted = Array.from({ length: 100 }, () => budget.admit('connection-problem tls-handshake'));
   t.is(admitted.filter(Boolean).length, LOG_BURST);
   t.true(budget.admit('source-blocked'), 'another kind has its own budget');
