@@ -298,9 +298,9 @@ test('Kamailio relays a TLS client to a SIPp UAS (UDP) and back, dialog included
   const isResponse = (status: number, method: string) => (message: string) =>
     message.startsWith(`SIP/2.0 ${status} `) &&
     new RegExp(`^CSeq:\\s*\\d+ ${method}\\r$`, 'im').test(message);
-  await stream.waitFor(isResponse(100, 'INVITE'), 5000, '100 Trying');
-  await stream.waitFor(isResponse(180, 'INVITE'), 5000, '180 Ringing');
-  const ok = await stream.waitFor(isResponse(200, 'INVITE'), 5000, '200 OK to the INVITE');
+  await stream.waitFor(isResponse(100, 'INVITE'), 15_000, '100 Trying');
+  await stream.waitFor(isResponse(180, 'INVITE'), 15_000, '180 Ringing');
+  const ok = await stream.waitFor(isResponse(200, 'INVITE'), 15_000, '200 OK to the INVITE');
   const answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
   t.true(answer.includes('c=IN IP4 192.0.2.30\r\n'), ok);
   t.true(answer.includes(`m=audio 30020 RTP/SAVP 0 101\r\n${CRYPTO_UAS}\r\n`), ok);
@@ -326,7 +326,7 @@ test('Kamailio relays a TLS client to a SIPp UAS (UDP) and back, dialog included
 
   stream.send(request('ACK', target, 1, [`To: ${to}`, route]));
   stream.send(request('BYE', target, 2, [`To: ${to}`, route]));
-  await stream.waitFor(isResponse(200, 'BYE'), 5000, '200 OK to the BYE');
+  await stream.waitFor(isResponse(200, 'BYE'), 15_000, '200 OK to the BYE');
 
   // The UAS saw the whole dialog, through Kamailio, and exits after its one call.
   const result = await uas.result(10_000);
