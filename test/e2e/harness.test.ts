@@ -251,6 +251,9 @@ test('Kamailio relays a TLS client to a SIPp UAS (UDP) and back, dialog included
     workDir: dir,
     t,
   });
+  t.teardown(() => {
+    if (!t.passed) t.log(`kamailio output (last 30 lines):\n${relay.proc.tail(30)}`);
+  });
 
   // A TLS client that trusts only the test CA: the handshake checks Kamailio's certificate too.
   const socket = await bounded(
