@@ -314,6 +314,14 @@ export class Judge {
     }
   }
 
+  /**
+   * A finding the source raised itself on a judged message (the proxy's request-flood): built as
+   * every other finding is, with the policy's severity override, the message's fields and envelope.
+   */
+  findingOn(judged: JudgedMessage, observation: Observation): Finding {
+    return this.#finding(observation, judged.message, judged.envelope, judged.side, judged.messageIndex);
+  }
+
   #finding(
     observation: Observation,
     message: SipMessage | null,

@@ -18,7 +18,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { FINDING_CODES, type Severity, severityRank } from '../policy/codes.js';
+import { type Severity, severityRank } from '../policy/codes.js';
 import { Judge, type JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import { sideOf } from '../policy/side.js';
@@ -41,7 +41,7 @@ import {
 } from '../sip/splice.js';
 import { parseVia } from '../sip/via.js';
 import { loopPartOfBranch, ourBranch } from './branch.js';
-import { floodFinding } from './guard/flood-finding.js';
+import { floodObservation } from './guard/flood-finding.js';
 import type { Guard } from './guard/guard.js';
 import { guardFor } from './guard/proxy-guard.js';
 import type { RateTrip } from './guard/request-rate.js';
@@ -784,14 +784,13 @@ export class SipProxy {
     const trip = judged.message ? this.#floodTrips.get(judged.message) : undefined;
     if (trip === undefined || judged.message === null) return judged;
     this.#floodTrips.delete(judged.message);
-    const code = 'request-flood';
-    const severity = this.#settings.judge.policy.severity[code] ?? FINDING_CODES[code].severity;
     this.limitHits.hit(
-      code,
+      'request-flood',
       `${trip.requests} requests in ${trip.windowSeconds} s`,
       formatEndpoint(judged.envelope.src),
     );
-    return { ...judged, findings: [...judged.findings, floodFinding(judged, trip, severity)] };
+    const flood = this.judge.findingOn(judged, floodObservation(trip, judged.envelope.src.host));
+    return { ...judged, findings: [...judged.findings, flood] };
   }
 
   /**
