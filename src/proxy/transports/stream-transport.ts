@@ -30,6 +30,7 @@ import type { ConnectionLimits, LimitName } from '../limits.js';
 import type { ConnectionProblemKind } from '../observer.js';
 import type { StreamConnection } from '../return-path.js';
 import type { TlsSettings } from '../settings.js';
+import { SocketCounts } from './socket-counts.js';
 import type { TlsMaterial } from './tls-material.js';
 
 export type { TlsMaterial } from './tls-material.js';
@@ -318,9 +319,7 @@ export class ConnectionPool {
   readonly #byRemote = new Map<string, Connection>();
   readonly #all = new Set<Connection>();
   /** Sockets open: accepted (from the TCP accept on, TLS handshakes included) and opened. */
-  #sockets = 0;
-  /** Accepted sockets open, per remote IP address. */
-  readonly #perSource = new Map<string, number>();
+  readonly #counts: SocketCounts;
   readonly #context: ConnectionContext;
 
   constructor(
@@ -329,6 +328,7 @@ export class ConnectionPool {
     private tls: TlsMaterial | null,
     readonly policy: StreamPolicy,
   ) {
+    this.#counts = new SocketCounts(policy.limits);
     this.#context = {
       maxMessageSize,
       messageLimits: policy.messageLimits ?? DEFAULT_MESSAGE_LIMITS,
@@ -350,32 +350,12 @@ export class ConnectionPool {
   admit(socket: Socket): boolean {
     const host = socket.remoteAddress ?? '';
     const remote = { host, port: socket.remotePort ?? 0 };
-    const { max, perSource } = this.policy.limits;
-    const fromSource = this.#perSource.get(host) ?? 0;
     if (this.events.isBlocked?.(host)) {
       this.events.onLimit('blocked-source', 'refused a connection from a blocked source', remote);
-    } else if (this.#sockets >= max) {
-      this.events.onLimit(
-        'connections',
-        `refused a connection: ${this.#sockets} connections open, the limit`,
-        remote,
-      );
-    } else if (fromSource >= perSource) {
-      this.events.onLimit(
-        'connections-per-source',
-        `refused a connection: ${fromSource} connections open from ${host}, the limit`,
-        remote,
-      );
     } else {
-      this.#sockets++;
-      this.#perSource.set(host, fromSource + 1);
-      socket.once('close', () => {
-        this.#sockets--;
-        const left = (this.#perSource.get(host) ?? 1) - 1;
-        if (left > 0) this.#perSource.set(host, left);
-        else this.#perSource.delete(host);
-      });
-      return true;
+      const refusal = this.#counts.admit(socket);
+      if (refusal === null) return true;
+      this.events.onLimit(refusal.limit, `refused a connection: ${refusal.detail}`, remote);
     }
     socket.destroy();
     return false;
@@ -409,8 +389,7 @@ export class ConnectionPool {
    */
   #open(transport: 'tcp' | 'tls', remote: Endpoint, serverName: string | null): Connection {
     const socket = transport === 'tls' ? this.#tlsSocket(remote, serverName) : tcpConnect(remote);
-    this.#sockets++;
-    socket.once('close', () => this.#sockets--);
+    this.#counts.countOpened(socket);
     const connection = new Connection(transport, socket, remote, true, false, this.#context, (c) =>
       this.#forget(c),
     );
@@ -468,12 +447,12 @@ export class ConnectionPool {
 
   /** Sockets counted against proxy.limits.connections.max (TLS handshakes in progress included). */
   get sockets(): number {
-    return this.#sockets;
+    return this.#counts.total;
   }
 
   /** Accepted sockets open from one IP address (against proxy.limits.connections.perSource). */
   socketsFrom(host: string): number {
-    return this.#perSource.get(host) ?? 0;
+    return this.#counts.from(host);
   }
 
   closeAll(): void {

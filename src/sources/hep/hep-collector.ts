@@ -21,6 +21,7 @@ import { Judge, type JudgedMessage } from '../../policy/engine.js';
 import type { JudgeConfig } from '../../policy/profile.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../../proxy/limits.js';
 import type { ProxyObserver } from '../../proxy/observer.js';
+import { SocketCounts } from '../../proxy/transports/socket-counts.js';
 import { JudgementReporter } from '../../report/judgement-reporter.js';
 import { LimitHits } from '../../report/limit-hits.js';
 import { logEvent, type ProxyLogger } from '../../report/logger.js';
@@ -102,8 +103,8 @@ export class HepCollector {
   readonly #udp: Socket[] = [];
   readonly #tcp: Server[] = [];
   readonly #connections = new Set<TcpSocket>();
-  /** Agents' TCP connections open, per source IP address (proxy.limits.connections.perSource). */
-  readonly #perSource = new Map<string, number>();
+  /** Agents' TCP sockets, in all and per address, against proxy.limits.connections. */
+  readonly #tcpCounts: SocketCounts;
   #messageIndex = 0;
   #sweepTimer: NodeJS.Timeout | null = null;
   #reportedMalformed = 0;
@@ -112,6 +113,7 @@ export class HepCollector {
   constructor(options: HepCollectorOptions) {
     this.#options = options;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
+    this.#tcpCounts = new SocketCounts(this.#limits.connections);
     this.#log = options.logger;
     this.judge = new Judge(options.judge, {
       dialogs: { maxCalls: options.dialogs.maxCalls, ttlMs: options.dialogs.ttlSeconds * 1000 },
@@ -304,35 +306,26 @@ export class HepCollector {
 
   /**
    * HEP over TCP from capture agents, under proxy.limits.connections as the proxy's own TCP: at
-   * most `max` connections at once and `perSource` from one address (a new one over either is
-   * closed at once), and an agent silent for
-   * `idleSeconds` is closed (agents reconnect; a half-open connection must not stay forever).
+   * most `max` connections at once and `perSource` from one address over all TCP listeners (a new
+   * one over either is closed at once), and an agent silent for `idleSeconds` is closed (agents
+   * reconnect; a half-open connection must not stay forever).
    */
   #listenTcp(spec: HepListen): Promise<Endpoint> {
-    const { max, perSource, idleSeconds } = this.#limits.connections;
+    const { idleSeconds } = this.#limits.connections;
     return new Promise((resolve, reject) => {
       const server = netServer((connection) => {
         const from = { host: connection.remoteAddress ?? '?', port: connection.remotePort ?? 0 };
-        const fromSource = this.#perSource.get(from.host) ?? 0;
-        if (this.#connections.size >= max || fromSource >= perSource) {
-          const [limit, what] =
-            this.#connections.size >= max
-              ? (['connections', `${this.#connections.size} open, the limit is ${max}`] as const)
-              : ([
-                  'connections-per-source',
-                  `${fromSource} open from ${from.host}, the limit is ${perSource}`,
-                ] as const);
-          this.limitHits.hit(limit, `refused a HEP connection: ${what}`, formatEndpoint(from));
+        const refusal = this.#tcpCounts.admit(connection);
+        if (refusal !== null) {
+          this.limitHits.hit(
+            refusal.limit,
+            `refused a HEP connection: ${refusal.detail}`,
+            formatEndpoint(from),
+          );
           connection.destroy();
           return;
         }
         this.#connections.add(connection);
-        this.#perSource.set(from.host, fromSource + 1);
-        connection.once('close', () => {
-          const left = (this.#perSource.get(from.host) ?? 1) - 1;
-          if (left > 0) this.#perSource.set(from.host, left);
-          else this.#perSource.delete(from.host);
-        });
         connection.setTimeout(idleSeconds * 1000, () => {
           this.limitHits.hit(
             'connection-idle',
