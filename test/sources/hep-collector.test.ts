@@ -2,7 +2,6 @@ import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isIP, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
@@ -11,29 +10,18 @@ import { parseHepListen } from '../../src/commands/hep-args.js';
 import type { JudgedMessage } from '../../src/policy/engine.js';
 import type { Finding } from '../../src/policy/finding.js';
 import { loadConfig } from '../../src/policy/load-config.js';
-import { createLogger } from '../../src/report/logger.js';
 import { HepCollector } from '../../src/sources/hep/hep-collector.js';
 import { HEP_CHUNK } from '../../src/sources/hep/hep3-decode.js';
 import { chunk, encodeHep3, hep3Packet } from '../../src/sources/hep/hep3-encode.js';
 import { parseTraceLine } from '../../src/sources/trace-record.js';
-import { actionOf, type LogLine } from '../log-line.js';
+import { actionOf, captureLog } from '../log-line.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TRACES = join(ROOT, 'test', 'fixtures', 'traces');
 const CONFIG = join(ROOT, 'test', 'fixtures', 'config', 'proxy-e2e.yaml');
 
 function collector(options: { config?: string } = {}) {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(text, _encoding, done) {
-      lines.push(JSON.parse(String(text)) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
+  const { logger, lines } = captureLog();
   const judged: JudgedMessage[] = [];
   const hep = new HepCollector({
     judge: loadConfig(options.config ?? CONFIG),

@@ -6,31 +6,19 @@
  * one after `idleSeconds`.
  */
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import type { JudgedMessage } from '../../src/policy/engine.js';
 import { loadConfig } from '../../src/policy/load-config.js';
 import { type ConnectionLimits, DEFAULT_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../src/proxy/limits.js';
-import { createLogger } from '../../src/report/logger.js';
 import { HepCollector } from '../../src/sources/hep/hep-collector.js';
 import { encodeHep3 } from '../../src/sources/hep/hep3-encode.js';
-import { actionOf, type LogLine } from '../log-line.js';
+import { actionOf, captureLog } from '../log-line.js';
 
 const CONFIG = fileURLToPath(new URL('../../../test/fixtures/config/proxy-e2e.yaml', import.meta.url));
 
 function collector(connections: Partial<ConnectionLimits> = {}) {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(text, _encoding, done) {
-      lines.push(JSON.parse(String(text)) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger(
-    { console: { level: 'info' }, file: null, syslog: null, negotiations: null },
-    { stdout: sink },
-  );
+  const { logger, lines } = captureLog();
   const judged: JudgedMessage[] = [];
   const hits: string[] = [];
   const hep = new HepCollector({
