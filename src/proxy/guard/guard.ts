@@ -58,7 +58,7 @@ export class Guard {
     return this.#blocklist.drops(host, now, (unblock) => this.#events.unblocked(unblock));
   }
 
-  // RFC 4732 §3.1 (flooding a SIP server with requests), measured the way Kamailio's pike does.
+  // RFC 3261 §26.1.5 (denial of service), RFC 4732: request floods, measured as Kamailio's pike does.
   /** Counts a request from `host`; the trip when it takes the source over the rate (then blocked, with block on). */
   request(host: string, now: number): RateTrip | null {
     if (this.#flood.requestsPerSecond <= 0 || this.exemptions.has(host)) return null;
