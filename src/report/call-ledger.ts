@@ -9,6 +9,7 @@ import type { Finding, Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
 import { formatEndpoint } from '../sip/envelope.js';
 import { endOf } from './call-end.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 export interface NegotiatedMedia {
   readonly side: Side;
@@ -142,10 +143,13 @@ export function negotiatedMedia(
  */
 export class CallLedger {
   /** Open calls, least recently active first. */
-  readonly #open = new Map<string | null, CallEntry>();
+  readonly #open = new KeyedQueue<string | null, CallEntry>();
   /** Ended calls lingering for late messages, in the order they ended. */
-  readonly #ending = new Map<string | null, CallEntry>();
+  readonly #ending = new KeyedQueue<string | null, CallEntry>();
   #calls = 0;
+  /** The last envelope time read and its value: messages of one packet burst share their time text. */
+  #lastTime = '';
+  #lastParsed = Number.NaN;
 
   constructor(
     private readonly options: CallLedgerOptions,
@@ -159,7 +163,7 @@ export class CallLedger {
 
   record(judged: JudgedMessage): void {
     const callId = judged.message?.callId ?? null;
-    const parsed = Date.parse(judged.envelope.time);
+    const parsed = this.#timeOf(judged.envelope.time);
     let entry = this.#ending.get(callId) ?? this.#open.get(callId);
     const now = Number.isNaN(parsed) ? (entry?.lastAt ?? 0) : parsed;
     if (!entry) {
@@ -188,9 +192,8 @@ export class CallLedger {
     }
     if (judged.message?.kind === 'request' && judged.message.method === 'INVITE') entry.sawInvite = true;
     if (entry.endedAt === null) {
-      // Map order is recency order: to the back on every message.
-      this.#open.delete(callId);
-      this.#open.set(callId, entry);
+      // Queue order is recency order: to the back on every message.
+      this.#open.pushBack(callId, entry);
     }
     entry.lastSeen = judged.envelope.time;
     entry.lastAt = Math.max(entry.lastAt, now);
@@ -222,7 +225,7 @@ export class CallLedger {
     if (entry.endedAt === null && endsCall(judged, entry)) {
       entry.endedAt = entry.lastAt;
       this.#open.delete(callId);
-      this.#ending.set(callId, entry);
+      this.#ending.pushBack(callId, entry);
     }
     this.#closeDue(entry.lastAt);
   }
@@ -237,21 +240,31 @@ export class CallLedger {
     for (const entry of rest) this.#close(entry);
   }
 
+  /** Milliseconds of an envelope's ISO time (NaN if unreadable), parsed once per distinct time. */
+  #timeOf(time: string): number {
+    if (time !== this.#lastTime) {
+      this.#lastTime = time;
+      this.#lastParsed = Date.parse(time);
+    }
+    return this.#lastParsed;
+  }
+
+  /** Closes, from the front of each queue, the calls done by `now`; then the oldest past `maxOpen`. */
   #closeDue(now: number): void {
     const { lingerMs, idleMs, maxOpen } = this.options;
-    for (const entry of this.#ending.values()) {
+    for (let entry = this.#ending.first(); entry !== undefined; entry = this.#ending.first()) {
       if ((entry.endedAt ?? 0) + lingerMs > now) break;
       this.#ending.delete(entry.callId);
       this.#close(entry);
     }
-    for (const entry of this.#open.values()) {
+    for (let entry = this.#open.first(); entry !== undefined; entry = this.#open.first()) {
       if (entry.lastAt + idleMs > now) break;
       this.#open.delete(entry.callId);
       this.#close(entry);
     }
     while (this.#open.size + this.#ending.size > maxOpen) {
       const from = this.#ending.size > 0 ? this.#ending : this.#open;
-      const oldest = from.values().next().value;
+      const oldest = from.first();
       if (oldest === undefined) return;
       from.delete(oldest.callId);
       this.#close(oldest);

@@ -143,6 +143,66 @@ test('idle calls and calls past maxOpen are handed out early: memory holds maxOp
   t.is(capped.closed.length, 10);
 });
 
+test('an idle call is handed out when capture time reaches its last message plus idleMs, not a millisecond before', (t) => {
+  // The fixture's messages are one second apart: quiet's last message is at 0 s.
+  const h = harness({ idleMs: 3000 });
+  h.customer(invite('quiet', offer(KEY_PBX)));
+  h.customer(options('o1'));
+  h.customer(options('o2'));
+  t.deepEqual(h.ids(), [], 'at 2 s: idle for 2 s only');
+  h.customer(options('o3'));
+  t.deepEqual(h.ids(), ['quiet'], 'at 3 s: idle for idleMs');
+});
+
+test('an ended call lingers exactly lingerMs of capture time; a late message does not move it', (t) => {
+  const h = harness({ lingerMs: 2000 });
+  h.customer(options('ping'));
+  h.carrier(response('200 OK', '1 OPTIONS', 'ping'));
+  h.carrier(response('200 OK', '1 OPTIONS', 'ping'));
+  t.deepEqual(h.ids(), [], 'ended at 1 s; the retransmitted 200 at 2 s is still taken');
+  h.customer(invite('next', offer(KEY_PBX)));
+  t.deepEqual(h.ids(), ['ping'], 'at 3 s, lingerMs after it ended');
+  t.is(h.closed[0]?.summary.messages, 3);
+});
+
+test('past maxOpen the least recently active call goes first, ending calls before open ones', (t) => {
+  const h = harness({ maxOpen: 3, lingerMs: 60_000 });
+  h.customer(invite('c0', offer(KEY_PBX, 1)));
+  h.customer(invite('c1', offer(KEY_PBX, 2)));
+  h.customer(invite('c2', offer(KEY_PBX, 3)));
+  h.customer(invite('c0', offer(KEY_PBX, 1)));
+  h.customer(invite('c3', offer(KEY_PBX, 4)));
+  t.deepEqual(h.ids(), ['c1'], 'c0 was active again after c1: c1 is the least recently active');
+  h.customer(options('ping'));
+  h.carrier(response('200 OK', '1 OPTIONS', 'ping'));
+  t.deepEqual(h.ids(), ['c1', 'c2'], 'c2 made room for ping');
+  h.customer(invite('c4', offer(KEY_PBX, 5)));
+  t.deepEqual(h.ids(), ['c1', 'c2', 'ping'], 'ping, ended and lingering, goes before the open c0');
+  h.ledger.closeAll();
+  t.deepEqual(h.ids(), ['c1', 'c2', 'ping', 'c0', 'c3', 'c4'], 'the rest in the order they started');
+});
+
+test('messages sharing one time text, and a time that does not parse, keep the capture clock right', (t) => {
+  const { send } = judging();
+  const closed: ClosedCall[] = [];
+  const ledger = new CallLedger({ ...OPTIONS, lingerMs: 1000 }, (call) => closed.push(call));
+  const at = (time: string, judged: ReturnType<typeof send>) =>
+    ledger.record({ ...judged, envelope: { ...judged.envelope, time } });
+  const T = '2026-11-28T10:00:00.000Z';
+  at(T, send('customer', invite('a', offer(KEY_PBX))));
+  at(T, send('customer', options('ping')));
+  at(T, send('carrier', response('200 OK', '1 OPTIONS', 'ping')));
+  // Unreadable: the call's own last time stands in (10:00:00.000), the clock does not jump.
+  at('not a time', send('carrier', response('200 OK', '1 OPTIONS', 'ping')));
+  at('2026-11-28T10:00:00.999Z', send('customer', invite('a', offer(KEY_PBX))));
+  t.deepEqual(closed, [], 'ended at 10:00:00.000: 999 ms is within the linger');
+  at('2026-11-28T10:00:01.000Z', send('customer', invite('a', offer(KEY_PBX))));
+  t.deepEqual(
+    closed.map((call) => [call.summary.callId, call.summary.messages]),
+    [['ping', 3]],
+  );
+});
+
 test('one Call-ID cannot fill memory: messages past maxLadder are counted, not listed', (t) => {
   const h = harness({ maxLadder: 4 });
   h.customer(invite('storm', offer(KEY_PBX)));
