@@ -62,11 +62,24 @@ export async function inputKindOf(file: string): Promise<InputKind> {
   }
 }
 
+/** The items of `file`, one by one, in order. */
 export async function* readInput(
   file: string,
   rawEnvelope: RawSipEnvelope,
   options: ReadInputOptions = {},
 ): AsyncGenerator<InputItem> {
+  for await (const batch of readInputBatches(file, rawEnvelope, options)) yield* batch;
+}
+
+/**
+ * The items of `file` in batches, in order: what `check` reads, since a capture gives many
+ * messages per chunk and an async step per message costs more than judging some of them.
+ */
+export async function* readInputBatches(
+  file: string,
+  rawEnvelope: RawSipEnvelope,
+  options: ReadInputOptions = {},
+): AsyncGenerator<readonly InputItem[]> {
   const kind = await inputKindOf(file);
   switch (kind) {
     case 'pcap':
@@ -74,10 +87,10 @@ export async function* readInput(
       yield* readCapture(file, options);
       return;
     case 'trace':
-      yield* readTraceFile(file);
+      for await (const item of readTraceFile(file)) yield [item];
       return;
     case 'sip':
-      yield* readRawSipFile(file, rawEnvelope);
+      for await (const item of readRawSipFile(file, rawEnvelope)) yield [item];
       return;
   }
 }
@@ -113,22 +126,25 @@ async function* readRawSipFile(file: string, envelope: RawSipEnvelope): AsyncGen
   for (const result of results) yield { kind: 'read', result, envelope: { ...envelope, time } };
 }
 
-/** A pcap or pcapng capture, streamed: SIP over UDP and TCP, TLS connections counted. */
-async function* readCapture(file: string, options: ReadInputOptions): AsyncGenerator<InputItem> {
+/** A pcap or pcapng capture, streamed in batches: SIP over UDP and TCP, TLS connections counted. */
+async function* readCapture(file: string, options: ReadInputOptions): AsyncGenerator<readonly InputItem[]> {
   try {
-    const events = readCaptureFile(file, { onProgress: options.onProgress });
+    const batches = readCaptureFile(file, { onProgress: options.onProgress });
     for (;;) {
-      const next = await events.next();
+      const next = await batches.next();
       if (next.done) {
-        yield { kind: 'capture-stats', where: file, stats: next.value };
+        yield [{ kind: 'capture-stats', where: file, stats: next.value }];
         return;
       }
-      const event = next.value;
-      if (event.kind === 'sip') yield { kind: 'read', result: event.result, envelope: event.envelope };
-      else yield { kind: 'encrypted-flow', where: file, src: event.src, dst: event.dst };
+      yield next.value.map(
+        (event): InputItem =>
+          event.kind === 'sip'
+            ? { kind: 'read', result: event.result, envelope: event.envelope }
+            : { kind: 'encrypted-flow', where: file, src: event.src, dst: event.dst },
+      );
     }
   } catch (error) {
     if (!(error instanceof CaptureFormatError)) throw error;
-    yield { kind: 'input-error', where: file, reason: error.message };
+    yield [{ kind: 'input-error', where: file, reason: error.message }];
   }
 }

@@ -345,6 +345,21 @@ test('sniffing SIP by content', (t) => {
   t.is(sniff(Buffer.from([0x16, 0xfe, 0xfd])), 'other');
 });
 
+test('sniffing reads the first line only, whatever follows it, and a long request line by its beginning', (t) => {
+  const uri = (length: number) => `sip:${'a'.repeat(length)}@carrier.example.com`;
+  // The first line ends well inside the bytes looked at; what follows it does not matter.
+  t.is(sniff(Buffer.from(`SIP/2.0 200\nGET / HTTP/1.1\r\n${'x'.repeat(400)}`)), 'sip');
+  t.is(sniff(Buffer.from(`hello\nINVITE ${uri(10)} SIP/2.0\r\n`)), 'other');
+  // A request line longer than 256 bytes (its LF beyond them) is told by its method and scheme.
+  t.is(sniff(Buffer.from(`INVITE ${uri(300)} SIP/2.0\r\nVia: x\r\n`)), 'sip');
+  t.is(sniff(Buffer.from(`INVITE ${'a'.repeat(300)} SIP/2.0\r\nVia: x\r\n`)), 'other');
+  // The LF as the 256th byte: the last one looked at.
+  const exact = `INVITE ${uri(256 - 'INVITE  SIP/2.0\r\n'.length - uri(0).length)} SIP/2.0\r\n`;
+  t.is(Buffer.byteLength(exact), 256);
+  t.is(sniff(Buffer.from(`${exact}Via: x\r\n`)), 'sip');
+  t.is(sniff(Buffer.from(`INVITE ${uri(300)}`)), 'sip', 'cut short, no LF at all');
+});
+
 test('a file that is no capture, or a corrupt record, is a CaptureFormatError', (t) => {
   t.throws(() => new CaptureReader().push(Buffer.from('{"not":"a capture"}')), {
     instanceOf: CaptureFormatError,

@@ -18,9 +18,9 @@ export class CaptureFormatError extends Error {}
 /** Largest record accepted: a frame bigger than this means the file is corrupt. */
 export const MAX_RECORD = 16 * 1024 * 1024;
 
-/** ISO-8601 time of a packet, to the millisecond. */
-export function packetTime(packet: Pick<CapturedPacket, 'seconds' | 'nanos'>): string {
-  return new Date(packet.seconds * 1000 + Math.floor(packet.nanos / 1e6)).toISOString();
+/** Milliseconds since the epoch of a packet. */
+export function packetMillis(packet: Pick<CapturedPacket, 'seconds' | 'nanos'>): number {
+  return packet.seconds * 1000 + Math.floor(packet.nanos / 1e6);
 }
 
 /**

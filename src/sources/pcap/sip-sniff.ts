@@ -21,7 +21,10 @@ export function sniff(bytes: Buffer): Sniffed {
   let start = 0;
   while (start < bytes.length && (bytes[start] === 0x0d || bytes[start] === 0x0a)) start++;
   if (start === bytes.length) return bytes.length > 0 ? 'keep-alive' : 'other';
-  const text = bytes.subarray(start, start + LOOK).toString('latin1');
+  // Only the first line decides (no pattern reaches past its LF): decode no further than that.
+  const lineEnd = bytes.indexOf(0x0a, start);
+  const end = lineEnd >= 0 && lineEnd < start + LOOK ? lineEnd + 1 : start + LOOK;
+  const text = bytes.toString('latin1', start, Math.min(end, bytes.length));
   if (STATUS_LINE.test(text) || REQUEST_LINE.test(text)) return 'sip';
   // A request line longer than what we looked at: its beginning is enough.
   if (text.length === LOOK && REQUEST_PREFIX.test(text)) return 'sip';
