@@ -14,7 +14,7 @@ import { CallLedger, DEFAULT_LEDGER_OPTIONS } from '../report/call-ledger.js';
 import { CheckReport } from '../report/check-report.js';
 import { MediaEndpoints } from '../report/media-endpoints.js';
 import { formatEndpoint, parseEndpoint, TRANSPORTS, type Transport } from '../sip/envelope.js';
-import { readInput } from '../sources/check-input.js';
+import { type InputItem, readInputBatches } from '../sources/check-input.js';
 import { type CommandIo, processIo, UsageError } from './command-io.js';
 
 export const CHECK_USAGE = `Usage: trunkguard check [options] FILE...
@@ -117,34 +117,38 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
     dst: parseEndpoint(options.dst)!,
   };
 
+  const take = (item: InputItem): void => {
+    if (item.kind === 'input-error') {
+      report.inputErrors.push(`${item.where}: ${item.reason}`);
+      return;
+    }
+    if (item.kind === 'capture-stats') {
+      report.captures.push({ file: item.where, ...item.stats });
+      return;
+    }
+    if (item.kind === 'encrypted-flow') {
+      report.encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
+      return;
+    }
+    const index = messages++;
+    const judged = item.result.ok
+      ? judge.judgeMessage(item.result.message, item.envelope, index)
+      : judge.judgeUnreadable(item.result.reason, item.envelope, index);
+    for (const finding of judged.findings) report.finding(finding);
+    ledger.record(judged);
+    mediaEndpoints.record(judged);
+  };
+
   const progress = progressLine(io, options.format);
   try {
     for (const file of options.files) {
-      for await (const item of readInput(file, rawEnvelope, { onProgress: progress?.update })) {
-        if (item.kind === 'input-error') {
-          report.inputErrors.push(`${item.where}: ${item.reason}`);
-          continue;
-        }
-        if (item.kind === 'capture-stats') {
-          report.captures.push({ file: item.where, ...item.stats });
-          continue;
-        }
-        if (item.kind === 'encrypted-flow') {
-          report.encryptedFlows.push(`${formatEndpoint(item.src)}->${formatEndpoint(item.dst)}`);
-          continue;
-        }
-        const index = messages++;
-        const judged = item.result.ok
-          ? judge.judgeMessage(item.result.message, item.envelope, index)
-          : judge.judgeUnreadable(item.result.reason, item.envelope, index);
-        for (const finding of judged.findings) report.finding(finding);
-        ledger.record(judged);
-        mediaEndpoints.record(judged);
+      for await (const batch of readInputBatches(file, rawEnvelope, { onProgress: progress?.update })) {
+        for (const item of batch) take(item);
       }
     }
     progress?.done();
     ledger.closeAll();
-    report.finish({ messages, mediaEndpoints: mediaEndpoints.snapshot() }, io.stdout);
+    report.finish({ messages, mediaEndpoints: mediaEndpoints.snapshot() }, io.stdout, io.stdoutBytes);
   } finally {
     // The spill files go whatever happened (finish has removed them already on success).
     report.dispose();

@@ -91,11 +91,15 @@ export class CheckReport {
     );
   }
 
-  /** Writes the whole report to `out`, then removes the spill files. */
-  finish(end: ReportEnd, out: (text: string) => void): void {
+  /**
+   * Writes the whole report to `out`, then removes the spill files. With `outBytes` (the same
+   * destination, taking UTF-8), the spilled bulk is copied as bytes, never decoded to text.
+   */
+  finish(end: ReportEnd, out: (text: string) => void, outBytes?: (bytes: Buffer) => void): void {
+    const copy = (spill: SpillFile) => (outBytes ? spill.copyBytesTo(outBytes) : spill.copyTo(out));
     try {
-      if (this.format === 'json') this.#json(end, out);
-      else this.#text(end, out);
+      if (this.format === 'json') this.#json(end, out, copy);
+      else this.#text(end, out, copy);
     } finally {
       this.dispose();
     }
@@ -107,11 +111,11 @@ export class CheckReport {
     this.#callSpill.dispose();
   }
 
-  #json(end: ReportEnd, out: (text: string) => void): void {
+  #json(end: ReportEnd, out: (text: string) => void, copy: (spill: SpillFile) => void): void {
     out(`{"profile":${JSON.stringify(this.profile.name)},"messages":${end.messages},"findings":[`);
-    this.#findingSpill?.copyTo(out);
+    if (this.#findingSpill) copy(this.#findingSpill);
     out('],"calls":[');
-    this.#callSpill.copyTo(out);
+    copy(this.#callSpill);
     const tail = {
       ...(this.captures.length > 0 ? { captures: this.captures } : {}),
       inputErrors: this.inputErrors.items,
@@ -123,9 +127,9 @@ export class CheckReport {
     out(`],${JSON.stringify(tail).slice(1)}\n`);
   }
 
-  #text(end: ReportEnd, out: (text: string) => void): void {
+  #text(end: ReportEnd, out: (text: string) => void, copy: (spill: SpillFile) => void): void {
     out(reportHeader(this.profile, end.messages, this.#calls, this.#findings));
-    this.#callSpill.copyTo(out);
+    copy(this.#callSpill);
     if (this.captures.length > 0) out(`\n${this.captures.map(captureLine).join('\n')}\n`);
     out(
       reportFooter({
