@@ -6,16 +6,19 @@
  *
  * Outputs, each with its own minimum level (LogSettings):
  * - console: stdout;
- * - file: RotatingFile (FileTransport below), rotated by size: the path is always the current file,
+ * - file: RotatingFile (fileOutput below), rotated by size: the path is always the current file,
  *   rotated ones are `<path>.<UTC time>`, the newest `maxFiles` of them kept;
  * - syslog: RFC 5424 over UDP or TCP, the JSON line as MSG (syslog-transport.ts).
+ * Console and file lines are formatted once and written directly (write below); winston carries
+ * them to syslog, and the logger stays a winston logger for whoever passes their own.
  * A failing output is reported once, on the other outputs (or stderr), and never stops the proxy.
  *
  * Nothing with SDES key material reaches here: findings are redacted by the judge, call summaries
  * carry suite names only, and formatEcsLine redacts anything that still looks like a key.
  */
+import { EOL } from 'node:os';
 import winston from 'winston';
-import TransportStream from 'winston-transport';
+import type TransportStream from 'winston-transport';
 import type { Finding } from '../policy/finding.js';
 import type { FileLogSettings, LogLevel, LogSettings } from '../proxy/settings.js';
 import {
@@ -26,6 +29,7 @@ import {
   ecsFinding,
   ecsLineOf,
   formatEcsLine,
+  isBuiltLine,
 } from './ecs.js';
 import type { CallSummaryLine } from './live-calls.js';
 import { RotatingFile } from './rotating-file.js';
@@ -53,36 +57,26 @@ const MESSAGE = Symbol.for('message');
 export function createLogger(settings: LogSettings, options: LoggerOptions = {}): ProxyLogger {
   const now = options.now ?? (() => new Date());
   const problems = new OutputProblems();
+  // Console and file are written directly (DirectOutputs); only syslog goes through winston's streams.
+  const direct: DirectOutput[] = [];
+  let file: RotatingFile | null = null;
   const transports: TransportStream[] = [];
-  const names = new Map<TransportStream, string>();
-  const add = (name: string, transport: TransportStream) => {
-    transports.push(transport);
-    names.set(transport, name);
-  };
   if (settings.console !== null) {
-    add(
-      'console',
-      new winston.transports.Stream({
-        stream: options.stdout ?? process.stdout,
-        level: settings.console.level,
-      }),
-    );
+    const stdout = options.stdout ?? process.stdout;
+    // The bytes winston's Stream transport wrote: the line and os.EOL.
+    direct.push({ rank: rankOf(settings.console.level), write: (text) => stdout.write(`${text}${EOL}`) });
   }
   if (settings.file !== null) {
-    add(
-      'file',
-      new FileTransport(settings.file, {
-        onProblem: (message) => problems.report('file', message),
-        onRecovered: (message) => problems.recovered('file', message),
-        ...(options.fileFlushIntervalMs === undefined
-          ? {}
-          : { flushIntervalMs: options.fileFlushIntervalMs }),
-      }),
-    );
+    const rotating = fileOutput(settings.file, {
+      onProblem: (message) => problems.report('file', message),
+      onRecovered: (message) => problems.recovered('file', message),
+      ...(options.fileFlushIntervalMs === undefined ? {} : { flushIntervalMs: options.fileFlushIntervalMs }),
+    });
+    file = rotating;
+    direct.push({ rank: rankOf(settings.file.level), write: (text) => rotating.write(text) });
   }
   if (settings.syslog !== null) {
-    add(
-      'syslog',
+    transports.push(
       new SyslogTransport(settings.syslog, {
         onProblem: (message) => problems.report('syslog', message),
         onRecovered: (message) => problems.recovered('syslog', message),
@@ -94,18 +88,22 @@ export function createLogger(settings: LogSettings, options: LoggerOptions = {})
   const logger = winston.createLogger({
     level: [...LEVELS].reverse().find((level) => levels.includes(level)) ?? 'info',
     format: winston.format((info) => {
-      (info as unknown as Record<symbol, string>)[MESSAGE] = formatEcsLine(ecsLineOf(info, now));
+      const record = info as unknown as Record<symbol, unknown>;
+      // A line write() already formatted is not formatted again.
+      const formatted = record[FORMATTED];
+      record[MESSAGE] = typeof formatted === 'string' ? formatted : formatEcsLine(ecsLineOf(info, now));
       return info;
     })(),
     transports,
-    // Silent rather than an error when every output is off: the metrics and API still count.
+    // Silent rather than an error when winston has no output (console and file are written directly).
     silent: transports.length === 0,
     exitOnError: false,
   });
+  DIRECT.set(logger, { outputs: direct, file, viaWinston: transports.length > 0, now });
   problems.attach(logger);
-  // An output that fails (a file that cannot be written) must not take the proxy down.
+  // An output that fails (a syslog server that is gone) must not take the proxy down.
   logger.on('error', (error: unknown, transport?: TransportStream) => {
-    const name = (transport && names.get(transport)) ?? 'log';
+    const name = transport instanceof SyslogTransport ? 'syslog' : 'log';
     problems.report(name, error instanceof Error ? error.message : String(error));
   });
   return logger;
@@ -136,26 +134,86 @@ export function logEvent(
 }
 
 /**
+ * Console and file: the line formatted once and handed to each output that takes its level, with no
+ * winston stream per line (the object-mode stream chain cost more than the formatting). winston still
+ * carries the line to syslog (and everything for a logger that createLogger did not make, or that has
+ * ended), given the formatted text so it is not formatted twice.
+ */
+function write(logger: ProxyLogger, line: EcsLine): void {
+  const direct = DIRECT.get(logger);
+  if (direct === undefined || !logger.writable) {
+    toWinston(logger, line, undefined);
+    return;
+  }
+  const rank = rankOf(line.log.level);
+  let wanted = direct.viaWinston;
+  for (const output of direct.outputs) wanted ||= rank <= output.rank;
+  if (!wanted) return;
+  // The same bytes winston's format wrote: a line built by ecs.ts is what ecsLineOf would return.
+  const text = formatEcsLine(isBuiltLine(line) ? line : ecsLineOf(infoOf(line), direct.now));
+  for (const output of direct.outputs) if (rank <= output.rank) output.write(text);
+  if (direct.viaWinston) toWinston(logger, line, text);
+}
+
+/**
  * The object form of logger.log: the three-argument form reads `%s`, `%d`... in the message as
  * printf tokens and then drops the fields, and messages here carry text from the wire.
  */
-function write(logger: ProxyLogger, line: EcsLine): void {
-  const { log, ...fields } = line;
-  logger.log({ ...fields, level: log.level });
+function toWinston(logger: ProxyLogger, line: EcsLine, formatted: string | undefined): void {
+  const info: winston.LogEntry & Record<symbol, unknown> = infoOf(line);
+  if (formatted !== undefined) info[FORMATTED] = formatted;
+  logger.log(info);
 }
+
+/** What winston holds for a line: its fields with `level` for `log`. */
+function infoOf(line: EcsLine): Record<string, unknown> & { level: string; message: string } {
+  const { log, ...fields } = line;
+  return { ...fields, level: log.level };
+}
+
+/** Where write() sends a line itself: an output and the least severe level it takes. */
+interface DirectOutput {
+  readonly rank: number;
+  write(text: string): void;
+}
+
+interface DirectLog {
+  readonly outputs: readonly DirectOutput[];
+  /** The file output, closed by closeLogger. */
+  readonly file: RotatingFile | null;
+  /** A syslog output is on: lines also go through winston. */
+  readonly viaWinston: boolean;
+  readonly now: () => Date;
+}
+
+/** The direct outputs of each logger createLogger made (a logger from elsewhere has none). */
+const DIRECT = new WeakMap<ProxyLogger, DirectLog>();
+
+/** triple-beam's MESSAGE, pre-filled: a line write() has formatted already. */
+const FORMATTED = Symbol('trunkguard.formatted');
+
+/** npm levels as winston ranks them: an output takes a line whose rank is at most its own. */
+function rankOf(level: string): number {
+  return Object.hasOwn(NPM_LEVELS, level) ? (NPM_LEVELS[level] as number) : Number.POSITIVE_INFINITY;
+}
+
+const NPM_LEVELS: Readonly<Record<string, number>> = winston.config.npm.levels;
 
 /**
  * Ends the log and waits until every output has written what it holds: SIGTERM must not lose a
  * finding. winston's own 'finish' fires before its outputs have written, so each output is awaited:
- * the console's 'finish', the file's and the syslog output's close (buffer written, queue sent);
- * bounded, so a stuck disk or an unreachable syslog server cannot hold the exit forever.
+ * the file's close (buffer written) and the syslog output's (queue sent), a winston transport's
+ * 'finish' (a logger made elsewhere); the console has nothing pending (written as logged). Bounded,
+ * so a stuck disk or an unreachable syslog server cannot hold the exit forever.
  */
 export async function closeLogger(logger: ProxyLogger, timeoutMs = 5000): Promise<void> {
   const finished = logger.transports.map((transport) =>
-    transport instanceof SyslogTransport || transport instanceof FileTransport
+    transport instanceof SyslogTransport
       ? transport.released
       : new Promise<void>((resolve) => transport.once('finish', () => resolve())),
   );
+  const file = DIRECT.get(logger)?.file;
+  if (file) finished.push(file.close());
   logger.end();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -202,47 +260,26 @@ class OutputProblems {
 }
 
 /**
- * The file output: RotatingFile under winston. winston's own File transport loses lines when it must
- * rotate while it is still opening the file (a burst at start-up), and does not rotate during a burst
+ * The file output: a RotatingFile. winston's own File transport loses lines when it must rotate while
+ * it is still opening the file (a burst at start-up), and does not rotate during a burst
  * (winstonjs/winston#908): both are where a flood of findings would be.
  */
-class FileTransport extends TransportStream {
-  readonly file: RotatingFile;
-  /** Resolves once close() has written everything and closed the file. */
-  readonly released: Promise<void>;
-  #release: () => void = () => {};
-
-  constructor(
-    settings: FileLogSettings,
-    options: {
-      onProblem: (message: string) => void;
-      onRecovered: (message: string) => void;
-      flushIntervalMs?: number;
-    },
-  ) {
-    super({ level: settings.level });
-    this.file = new RotatingFile({
-      path: settings.path,
-      maxBytes: settings.maxBytes,
-      maxAgeMs: null,
-      maxFiles: settings.maxFiles,
-      mode: 0o640,
-      onProblem: options.onProblem,
-      onRecovered: options.onRecovered,
-      ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
-    });
-    this.released = new Promise((resolve) => {
-      this.#release = resolve;
-    });
-  }
-
-  override log(info: Record<symbol, unknown>, next: () => void): void {
-    this.file.write(String(info[MESSAGE]));
-    next();
-  }
-
-  /** Called by winston when the logger ends. */
-  override close(): void {
-    void this.file.close().then(this.#release);
-  }
+function fileOutput(
+  settings: FileLogSettings,
+  options: {
+    onProblem: (message: string) => void;
+    onRecovered: (message: string) => void;
+    flushIntervalMs?: number;
+  },
+): RotatingFile {
+  return new RotatingFile({
+    path: settings.path,
+    maxBytes: settings.maxBytes,
+    maxAgeMs: null,
+    maxFiles: settings.maxFiles,
+    mode: 0o640,
+    onProblem: options.onProblem,
+    onRecovered: options.onRecovered,
+    ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+  });
 }

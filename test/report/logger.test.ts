@@ -550,3 +550,70 @@ test('closeLogger with every output off returns at once', async (t) => {
 test('winston: the logger is a winston logger (the proxy and its tests pass their own)', (t) => {
   t.true(createLogger(NONE) instanceof winston.Logger);
 });
+
+test('console and file written directly: the same bytes winston and the ECS format wrote, line for line', async (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'trunkguard.log');
+  const direct = capture();
+  const logger = createLogger(
+    { ...NONE, console: { level: 'debug' }, file: { path, level: 'debug', maxBytes: 1 << 20, maxFiles: 1 } },
+    { stdout: direct.stream },
+  );
+  // The path every line took before: winston's stream chain, its format, its Stream transport.
+  const viaWinston = capture();
+  const legacy = winston.createLogger({
+    level: 'debug',
+    format: winston.format((info) => {
+      (info as unknown as Record<symbol, string>)[Symbol.for('message')] = formatEcsLine(
+        ecsLineOf(info, () => new Date()),
+      );
+      return info;
+    })(),
+    transports: [new winston.transports.Stream({ stream: viaWinston.stream, level: 'debug' })],
+  });
+  const findings = realFindings();
+  const odd = { ...findings[0]!, message: 'caf\u00e9 %s %d', evidence: `a=crypto:1 X inline:${KEY_PBX}` };
+  for (const out of [logger, legacy]) {
+    for (const finding of [...findings, odd]) logFinding(out, finding);
+    logCallSummary(out, SUMMARY);
+    logEvent(out, 'info', 'listening', 'listening on udp 0.0.0.0:5060', {
+      network: { transport: 'udp', protocol: 'sip' },
+      server: { address: '0.0.0.0', port: 5060 },
+    });
+    logEvent(out, 'error', 'socket-error', 'UDP socket: EADDRINUSE', { event: { outcome: 'failure' } });
+    // Fields ecsLineOf treats its own way: a top-level level, an observer, an ecs of the caller's.
+    logEvent(out, 'warn', 'odd', 'odd fields', { level: 'x', observer: { product: 'other' }, ecs: { v: 1 } });
+    logEvent(out, 'debug', 'detail', 'a debug line', { trunkguard: { n: 1, empty: {}, none: null } });
+  }
+  await closeLogger(logger);
+  await closeLogger(legacy);
+  // Lines stamped when logged (not findings, whose time is their message's) differ by that alone.
+  const unstamped = (lines: readonly string[]) =>
+    lines.map((line) => line.replace(/^\{"@timestamp":"[^"]+"/, '{"@timestamp":"T"'));
+  t.is(viaWinston.lines.length, findings.length + 6);
+  t.deepEqual(direct.lines.slice(0, findings.length + 1), viaWinston.lines.slice(0, findings.length + 1));
+  t.deepEqual(unstamped(direct.lines), unstamped(viaWinston.lines));
+  t.deepEqual(unstamped(fileLines(path)), unstamped(viaWinston.lines));
+  t.false(direct.lines.join('\n').includes(KEY_PBX));
+});
+
+test('the direct outputs keep their levels and write nothing after closeLogger', async (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'trunkguard.log');
+  const out = capture();
+  const logger = createLogger(
+    { ...NONE, console: { level: 'error' }, file: { path, level: 'warn', maxBytes: 1 << 20, maxFiles: 1 } },
+    { stdout: out.stream },
+  );
+  logEvent(logger, 'debug', 'detail', 'to no output');
+  logEvent(logger, 'info', 'info-line', 'to no output');
+  logEvent(logger, 'warn', 'warn-line', 'to the file');
+  logEvent(logger, 'error', 'error-line', 'to both');
+  await closeLogger(logger);
+  logEvent(logger, 'error', 'late', 'after the end');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const actions = (lines: readonly string[]) =>
+    lines.map((line) => (JSON.parse(line) as { event: { action: string } }).event.action);
+  t.deepEqual(actions(out.lines), ['error-line']);
+  t.deepEqual(actions(fileLines(path)), ['warn-line', 'error-line']);
+});
