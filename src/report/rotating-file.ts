@@ -49,7 +49,9 @@ export class RotatingFile {
   readonly #now: () => number;
   readonly #maxBufferedBytes: number;
   readonly #timer: NodeJS.Timeout;
+  /** Lines waiting for the disk, without their newlines, and the bytes of each with its newline. */
   #buffer: string[] = [];
+  #lineBytes: number[] = [];
   #bufferedBytes = 0;
   #handle: FileHandle | null = null;
   /** Size of the current file, as far as this process wrote or found it. */
@@ -86,7 +88,8 @@ export class RotatingFile {
       this.#drop(1, 'not keeping up: lines dropped until the disk catches up');
       return;
     }
-    this.#buffer.push(`${line}\n`);
+    this.#buffer.push(line);
+    this.#lineBytes.push(bytes);
     this.#bufferedBytes += bytes;
     if (this.#bufferedBytes >= EAGER_FLUSH_BYTES) void this.flush();
   }
@@ -119,33 +122,32 @@ export class RotatingFile {
   async #drain(): Promise<void> {
     if (this.#buffer.length === 0 && !this.#ageExpired()) return;
     const lines = this.#buffer;
+    const lineBytes = this.#lineBytes;
     this.#buffer = [];
+    this.#lineBytes = [];
     this.#bufferedBytes = 0;
     let written = 0;
     try {
       await this.#open();
       if (this.#ageExpired()) await this.#rotate();
       const max = this.#options.maxBytes;
-      let chunk = '';
+      // Lines [first, i) make the chunk that goes into the current file.
+      let first = 0;
       let chunkBytes = 0;
-      let chunkLines = 0;
-      for (const line of lines) {
-        const bytes = Buffer.byteLength(line);
+      for (let i = 0; i < lines.length; i++) {
+        const bytes = lineBytes[i]!;
         if (this.#size + chunkBytes > 0 && this.#size + chunkBytes + bytes > max) {
-          await this.#append(chunk, chunkBytes);
-          written += chunkLines;
+          await this.#append(linesBuffer(lines, first, i, chunkBytes));
+          written = i;
           await this.#rotate();
           await this.#open();
-          chunk = '';
+          first = i;
           chunkBytes = 0;
-          chunkLines = 0;
         }
-        chunk += line;
         chunkBytes += bytes;
-        chunkLines++;
       }
-      await this.#append(chunk, chunkBytes);
-      written += chunkLines;
+      await this.#append(linesBuffer(lines, first, lines.length, chunkBytes));
+      written = lines.length;
       if (this.#failing) {
         this.#failing = false;
         this.#options.onRecovered?.(`${this.path}: writing again (${this.#dropped} lines dropped so far)`);
@@ -182,11 +184,11 @@ export class RotatingFile {
     this.#handle = handle;
   }
 
-  async #append(text: string, bytes: number): Promise<void> {
-    if (bytes === 0 || this.#handle === null) return;
+  async #append(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0 || this.#handle === null) return;
     if (this.#size === 0) this.#startedAt = this.#now();
-    await this.#handle.appendFile(text);
-    this.#size += bytes;
+    await this.#handle.appendFile(bytes);
+    this.#size += bytes.length;
   }
 
   async #closeHandle(): Promise<void> {
@@ -228,6 +230,20 @@ export class RotatingFile {
       });
     }
   }
+}
+
+/**
+ * Lines [from, to) as UTF-8, each with its newline, in one buffer of their known size: encoded once,
+ * straight into the buffer written (no joined string to build and encode again).
+ */
+function linesBuffer(lines: readonly string[], from: number, to: number, bytes: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = from; i < to; i++) {
+    offset += buffer.write(lines[i]!, offset, 'utf8');
+    buffer[offset++] = 0x0a;
+  }
+  return buffer;
 }
 
 /** Rotated names in the order they were made: by time, then by `-N`. */
