@@ -200,6 +200,23 @@ export function ecsLineOf(info: Readonly<Record<string, unknown>>, now: () => Da
 }
 
 /**
+ * True when ecsLineOf would give the line back as it is, field for field and in the same order: a line
+ * built here (ecsFinding, ecsCallSummary, ecsEvent) with no top-level `level` (winston's own field)
+ * nor an `observer` of its own. Such a line is formatted as it is, without the round trip.
+ */
+export function isBuiltLine(line: EcsLine): boolean {
+  return (
+    typeof line['@timestamp'] === 'string' &&
+    typeof line.message === 'string' &&
+    line.observer === OBSERVER &&
+    line.ecs === ECS &&
+    !Object.hasOwn(line, 'level') &&
+    typeof line.event.action === 'string' &&
+    (line.event.kind === 'alert' || line.event.kind === 'event')
+  );
+}
+
+/**
  * The line as written: JSON on one line, every character outside ASCII escaped (`\u00e9`), so the
  * line is the same bytes in any encoding and a syslog MSG needs no BOM (RFC 5424 §6.4). A string that
  * may hold an SDES key is redacted first (defence in depth: nothing should reach here with one).
@@ -215,9 +232,26 @@ export function formatEcsLine(line: EcsLine): string {
 
 // ---- pieces ----------------------------------------------------------------------------------------
 
-/** ECS `source`/`destination`: address always, ip when it is one (domain when it is not), port. */
+/**
+ * ECS `source`/`destination`: address always, ip when it is one (domain when it is not), port.
+ * Remembered per text (frozen, shared by the lines): a proxy sees the same few peers on every message.
+ */
 export function endpointFields(text: string): EcsFields | null {
   if (text === '') return null;
+  let fields = ENDPOINT_FIELDS.get(text);
+  if (fields === undefined) {
+    // Bounded: many distinct sources (a scan) start the memory over rather than grow it.
+    if (ENDPOINT_FIELDS.size >= MAX_ENDPOINT_FIELDS) ENDPOINT_FIELDS.clear();
+    fields = Object.freeze(parsedEndpointFields(text));
+    ENDPOINT_FIELDS.set(text, fields);
+  }
+  return fields;
+}
+
+const ENDPOINT_FIELDS = new Map<string, EcsFields>();
+const MAX_ENDPOINT_FIELDS = 1024;
+
+function parsedEndpointFields(text: string): EcsFields {
   const endpoint = parseEndpoint(text, 0);
   if (endpoint === null) return { address: text };
   const ip = isIP(endpoint.host) !== 0;
@@ -246,12 +280,19 @@ function mediaFields(media: NegotiatedMedia): EcsFields {
 /** The object without its null and undefined fields, nor its empty objects. */
 function compact(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
+  // for-in, not Object.entries: no array per field on a path taken several times per line.
+  for (const name in fields) {
+    const value = fields[name];
     if (value === null || value === undefined) continue;
-    if (isObject(value) && !Array.isArray(value) && Object.keys(value).length === 0) continue;
+    if (isObject(value) && !Array.isArray(value) && isEmpty(value)) continue;
     out[name] = value;
   }
   return out;
+}
+
+function isEmpty(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -17,6 +17,7 @@ import type { SdpRole } from '../policy/check.js';
 import { type FindingCode, type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage, JudgedSdp } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
+import { isoNow } from '../proxy/iso-now.js';
 import type { ProxyObserver } from '../proxy/observer.js';
 import type { RecentCallsSettings } from '../proxy/settings.js';
 import { redactIfKeyed } from '../sdp/redact.js';
@@ -196,7 +197,7 @@ export class RecentCalls implements ProxyObserver {
   callStarted(callId: string): void {
     const call = this.#byStart.get(callId);
     if (call === undefined) {
-      this.#add(callId, new Date().toISOString());
+      this.#add(callId, isoNow());
       return;
     }
     // The same Call-ID again after its end: an INVITE retried with credentials after a 401/407
@@ -387,8 +388,10 @@ export class RecentCalls implements ProxyObserver {
     const total = findings.length + egress.length;
     if (total === 0) return [];
     const kept: Finding[] = new Array(total);
+    // One copy per distinct text of the message: its findings share Call-ID, CSeq, endpoints, time.
+    const copies = new Map<string, string>();
     for (let i = 0; i < total; i++) {
-      const finding = keptFinding(i < findings.length ? findings[i]! : egress[i - findings.length]!);
+      const finding = keptFinding(i < findings.length ? findings[i]! : egress[i - findings.length]!, copies);
       kept[i] = finding;
       const bytes = findingBytes(finding);
       this.#findingList.push({ seq: this.#seq++, finding, bytes });
@@ -440,21 +443,31 @@ function copyText(text: string): string {
   return Buffer.from(redactIfKeyed(text), 'utf8').toString('utf8');
 }
 
-function copyNullable(text: string | null): string | null {
-  return text === null ? null : copyText(text);
+/** copyText, once per distinct text in `copies` (the copies made for one message's findings). */
+function copyOnce(text: string, copies: Map<string, string>): string {
+  let copy = copies.get(text);
+  if (copy === undefined) {
+    copy = copyText(text);
+    copies.set(text, copy);
+  }
+  return copy;
 }
 
-function keptFinding(finding: Finding): Finding {
+function copyNullable(text: string | null, copies: Map<string, string>): string | null {
+  return text === null ? null : copyOnce(text, copies);
+}
+
+function keptFinding(finding: Finding, copies: Map<string, string>): Finding {
   return {
     ...finding,
-    message: copyText(finding.message),
-    callId: copyNullable(finding.callId),
-    cseq: copyNullable(finding.cseq),
-    method: copyNullable(finding.method),
-    evidence: copyNullable(finding.evidence),
-    src: copyText(finding.src),
-    dst: copyText(finding.dst),
-    time: copyText(finding.time),
+    message: copyOnce(finding.message, copies),
+    callId: copyNullable(finding.callId, copies),
+    cseq: copyNullable(finding.cseq, copies),
+    method: copyNullable(finding.method, copies),
+    evidence: copyNullable(finding.evidence, copies),
+    src: copyOnce(finding.src, copies),
+    dst: copyOnce(finding.dst, copies),
+    time: copyOnce(finding.time, copies),
   };
 }
 
