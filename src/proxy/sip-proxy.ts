@@ -45,6 +45,7 @@ import { floodObservation } from './guard/flood-finding.js';
 import type { Guard } from './guard/guard.js';
 import { guardFor } from './guard/proxy-guard.js';
 import type { RateTrip } from './guard/request-rate.js';
+import { isoNow } from './iso-now.js';
 import { resolveNextHop, systemResolver } from './next-hop.js';
 import type { ProxyObserver } from './observer.js';
 import type { ReturnPath } from './return-path.js';
@@ -819,7 +820,7 @@ export class SipProxy {
   }
 
   #envelope(path: ReturnPath): Envelope {
-    return { transport: path.transport, src: path.remote, dst: path.local, time: new Date().toISOString() };
+    return { transport: path.transport, src: path.remote, dst: path.local, time: isoNow() };
   }
 }
 

@@ -31,6 +31,8 @@ class ExpiringTable {
   readonly #entries = new Map<string, Entry>();
   /** The first entry's time: `expires` counts from it. */
   #epoch: number | null = null;
+  /** No entry expires before this (the front entry's `expires`, or less): sweep has nothing to do until then. */
+  #nothingExpiresBefore = Number.POSITIVE_INFINITY;
   constructor(
     readonly lifetimeMs: number,
     readonly maxEntries: number,
@@ -44,11 +46,9 @@ class ExpiringTable {
     // The key is kept up to the lifetime: one flat string, not the pieces (and the longer hash
     // strings they were sliced from) a branch is built of. A retransmission's key is as fresh as
     // a new one's, so it is copied too.
-    this.#entries.set(ownCopy(key), {
-      path: origin.path,
-      side: origin.side,
-      expires: now - this.#epoch + this.lifetimeMs,
-    });
+    const expires = now - this.#epoch + this.lifetimeMs;
+    this.#entries.set(ownCopy(key), { path: origin.path, side: origin.side, expires });
+    this.#nothingExpiresBefore = Math.min(this.#nothingExpiresBefore, expires);
     if (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
@@ -62,10 +62,16 @@ class ExpiringTable {
 
   sweep(now: number): void {
     const since = now - (this.#epoch ?? now);
+    // Called on every request: no walk (and no iterator) while the front entry has not expired.
+    if (since < this.#nothingExpiresBefore) return;
     for (const [key, entry] of this.#entries) {
-      if (entry.expires > since) return;
+      if (entry.expires > since) {
+        this.#nothingExpiresBefore = entry.expires;
+        return;
+      }
       this.#entries.delete(key);
     }
+    this.#nothingExpiresBefore = Number.POSITIVE_INFINITY;
   }
 
   get size(): number {

@@ -148,3 +148,23 @@ test('a non-INVITE refreshed just before expiry lives another 32 s', (t) => {
   t.is(origins.originOf('r', 'REGISTER', T0 + 63_000), undefined);
   t.is(origins.size, 1);
 });
+
+test('sweeping goes on after the table empties, after a refresh and after the cap dropped the front', (t) => {
+  const origins = new TransactionOrigins(2);
+  origins.remember('a', 'OPTIONS', A, T0);
+  origins.remember('b', 'OPTIONS', B, T0 + 40_000); // a swept: the table had only a to drop
+  t.is(origins.size, 1);
+  origins.remember('c', 'OPTIONS', C, T0 + 80_000); // b swept: the table was empty in between
+  t.is(origins.size, 1);
+  origins.remember('d', 'OPTIONS', A, T0 + 81_000);
+  origins.remember('c', 'OPTIONS', C, T0 + 100_000); // c refreshed: d is the front now
+  origins.remember('e', 'OPTIONS', B, T0 + 101_000); // over the cap: d dropped
+  t.is(origins.size, 2);
+  origins.remember('f', 'OPTIONS', A, T0 + 132_500); // c (expires at +132 s) swept, e kept
+  t.is(origins.originOf('c', 'OPTIONS', T0 + 132_500), undefined);
+  same(t, origins.originOf('e', 'OPTIONS', T0 + 132_500), B);
+  t.is(origins.size, 2);
+  origins.remember('g', 'OPTIONS', C, T0 + 134_000); // e swept in turn
+  t.is(origins.size, 2);
+  t.is(origins.originOf('e', 'OPTIONS', T0 + 134_000), undefined);
+});
