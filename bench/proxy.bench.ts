@@ -33,7 +33,13 @@
  *
  * Usage: npm run bench:proxy [-- --udp | --tcp] [--sittings 3] [--seconds 5]
  *   [--rates 1000,2000,3000,4000,5000,6000,8000] [--dialogs 100000] [--no-dialogs | --dialogs-only]
- *   [--dialog-rate 1000] [--no-log] [--json] [--out FILE] [--quick]
+ *   [--dialog-rate 1000] [--no-log] [--processes 1] [--json] [--out FILE] [--quick]
+ * --processes N: trunkguard's sitting runs N independent proxies (own ports and log), each with its
+ * own SIPp UAS and a UAC at 1/N of each rate (the total offered rate unchanged); CPU, calls, losses
+ * and PSS are summed over them, p99 is over all their setup times. No state is shared and nothing
+ * dispatches: the upper bound of what N processes can give. Kamailio's sitting is unchanged.
+ * The steps also print SIPp's own CPU per call, the busiest proxy thread's share of one core (near
+ * 100 %: that thread limits the rate) and how busy the whole machine was (others' work included).
  * --quick: a smoke run (one sitting each, 2 s per step, rates 1000,2000,4000, 10,000 dialogs).
  * BENCH_KEEP=1 keeps each sitting's folder (SIPp's stats, rtt and error files, the proxy's log);
  * BENCH_NODE_FLAGS adds node flags to trunkguard (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -55,7 +61,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, waitForSocket } from '../test/e2e/harness/ports.js';
 import { type ManagedProcess, startProcess } from '../test/e2e/harness/processes.js';
-import { runSipp, type SippResult, type SippTransport, startSippUas } from '../test/e2e/harness/sipp.js';
+import {
+  runSipp,
+  type SippResult,
+  type SippTransport,
+  type SippUas,
+  startSippUas,
+} from '../test/e2e/harness/sipp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -81,6 +93,15 @@ const dialogCalls = Number(flagValue('--dialogs') ?? (quick ? 10_000 : 100_000))
 const runDialogs = !args.includes('--no-dialogs');
 const runProxies = !args.includes('--dialogs-only');
 const withLog = !args.includes('--no-log');
+/**
+ * --processes N: trunkguard's sitting runs N independent proxies, each with its own ports, log,
+ * SIPp UAS and SIPp UAC at 1/N of the rate (issue 6: does a second process help on two cores?).
+ * No shared state and no dispatcher in front: each process owns whole calls, so this is the most
+ * N processes can give. Kamailio's sitting keeps its one configuration.
+ */
+const processes = Number(flagValue('--processes') ?? 1);
+if (!Number.isInteger(processes) || processes < 1)
+  throw new Error('--processes: a whole number ≥ 1 expected');
 /** The clock ticks /proc counts CPU time in (USER_HZ); 100 on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
 const LOSS_LIMIT = 0.001;
@@ -111,13 +132,14 @@ function withFixedRate(list: readonly number[]): number[] {
 // ---------------------------------------------------------------------------------------------
 // /proc readings
 
-/** The live processes of a process group (the proxy and whatever it forked). */
-function groupPids(pgid: number): number[] {
+/** The live processes of process groups (the proxies and whatever they forked). */
+function groupPids(pgids: number | readonly number[]): number[] {
+  const wanted = new Set((typeof pgids === 'number' ? [pgids] : pgids).map(String));
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (fields !== null && fields[2] === String(pgid) && fields[0] !== 'Z') pids.push(Number(entry));
+    if (fields !== null && wanted.has(fields[2] ?? '') && fields[0] !== 'Z') pids.push(Number(entry));
   }
   return pids;
 }
@@ -132,13 +154,68 @@ function statFields(pid: number): string[] | null {
   }
 }
 
-function cpuTicks(pgid: number): number {
+function cpuTicks(pgids: number | readonly number[]): number {
   let ticks = 0;
-  for (const pid of groupPids(pgid)) {
+  for (const pid of groupPids(pgids)) {
     const fields = statFields(pid);
     if (fields !== null) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (14, 15)
   }
   return ticks;
+}
+
+/** CPU ticks of every thread of the process groups, by "pid/tid". */
+function threadTicks(pgids: readonly number[]): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of groupPids(pgids)) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks.set(`${pid}/${tid}`, Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // gone
+      }
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The most CPU any one thread took between two threadTicks readings, in % of one core: near 100,
+ * that thread (Node's JavaScript thread, or a Kamailio worker) is what limits the rate.
+ */
+function busiestThreadPercent(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  seconds: number,
+): number {
+  let most = 0;
+  for (const [thread, ticks] of after) most = Math.max(most, ticks - (before.get(thread) ?? 0));
+  return Math.round((100 * most) / TICKS_PER_SECOND / Math.max(seconds, 0.001));
+}
+
+/**
+ * CPU of this process's children that have exited and been reaped (cutime+cstime of
+ * /proc/self/stat): across one step, the SIPp UACs of that step, which end before it does.
+ */
+function reapedChildTicks(): number {
+  const fields = statFields(process.pid);
+  return fields === null ? 0 : Number(fields[13]) + Number(fields[14]); // cutime, cstime (16, 17)
+}
+
+/** Busy and total clock ticks of all cores (/proc/stat's cpu line): the whole machine, others too. */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  // idle and iowait (fields 4 and 5) are the only idle ones.
+  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total };
 }
 
 function procField(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
@@ -150,20 +227,23 @@ function procField(pid: number, file: 'status' | 'smaps_rollup', field: string):
   }
 }
 
-function groupPssKb(pgid: number): number {
-  return groupPids(pgid).reduce((sum, pid) => sum + procField(pid, 'smaps_rollup', 'Pss'), 0);
+function groupPssKb(pgids: readonly number[]): number {
+  return groupPids(pgids).reduce((sum, pid) => sum + procField(pid, 'smaps_rollup', 'Pss'), 0);
 }
 
-/** Samples the summed PSS of a process group every 500 ms and keeps the highest. */
-function peakSampler(pgid: number): { stop(): number } {
-  let peak = groupPssKb(pgid);
+/**
+ * Samples the summed PSS of process groups every 500 ms and keeps the highest: the peak of the
+ * sum over all the proxies at one moment, not the sum of each one's peak.
+ */
+function peakSampler(pgids: readonly number[]): { stop(): number } {
+  let peak = groupPssKb(pgids);
   const timer = setInterval(() => {
-    peak = Math.max(peak, groupPssKb(pgid));
+    peak = Math.max(peak, groupPssKb(pgids));
   }, 500);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, groupPssKb(pgid));
+      return Math.max(peak, groupPssKb(pgids));
     },
   };
 }
@@ -425,11 +505,19 @@ interface Step {
   readonly retransmissions: number;
   readonly lossPercent: number;
   readonly cpuUsPerCall: number;
+  /** CPU of the SIPp UACs and UASs over the step ÷ successful calls: what the load itself costs. */
+  readonly sippCpuUsPerCall: number;
+  /** Busy share of all the machine's cores over the step (/proc/stat), whoever used them. */
+  readonly machineBusyPercent: number;
+  /** The most any one thread of the proxies used over the step, in % of one core. */
+  readonly busiestThreadPercent: number;
   readonly p99SetupMs: number | null;
 }
 
 interface Sitting {
   readonly proxy: ProxyName;
+  /** Independent proxy processes, each with its own UAS and UAC (--processes; Kamailio: 1). */
+  readonly processes: number;
   readonly transport: Transport;
   readonly index: number;
   readonly steps: readonly Step[];
@@ -449,8 +537,15 @@ function lossOf(step: Pick<Step, 'calls' | 'successful' | 'retransmissions'>): n
   return step.calls === 0 ? 1 : (step.calls - step.successful + step.retransmissions) / step.calls;
 }
 
-async function sit(name: ProxyName, transport: Transport, index: number): Promise<Sitting> {
-  const work = mkdtempSync(join(tmpdir(), `trunkguard-bench-${name}-`));
+/** One proxy with its own SIPp UAS, ports and folder (its log, SIPp's files). */
+interface Lane {
+  readonly work: string;
+  readonly uas: SippUas;
+  readonly proxy: RunningProxy;
+}
+
+async function startLane(name: ProxyName, transport: Transport, work: string): Promise<Lane> {
+  mkdirSync(work, { recursive: true });
   const uasPort = await freePort();
   const uas = await startSippUas({
     localPort: uasPort,
@@ -461,37 +556,118 @@ async function sit(name: ProxyName, transport: Transport, index: number): Promis
     timeoutMs: 3_600_000,
     traceMessages: false,
   });
-  let proxy: RunningProxy | undefined;
-  const steps: Step[] = [];
   try {
-    proxy =
+    const proxy =
       name === 'kamailio'
         ? await startKamailio(transport, uasPort, work)
         : await startTrunkguard(transport, uasPort, work, { config: join(BENCH, 'proxy-bench.yaml') });
-    const pgid = proxy.proc.pid;
-    const udpBuffer = transport === 'udp' ? udpReceiveBuffer(proxy.port) : null;
-    // Warm-up (JIT, sockets, Kamailio's workers), not counted.
-    await placeCalls(proxy, transport, work, 'warmup', 500, quick ? 1000 : 2000);
-    const memory = peakSampler(pgid);
+    return { work, uas, proxy };
+  } catch (error) {
+    await uas.stop();
+    throw error;
+  }
+}
+
+/** Lane `lane`'s part of `total` split over `count` lanes (the first ones take the remainder). */
+function share(total: number, count: number, lane: number): number {
+  return Math.floor(total / count) + (lane < total % count ? 1 : 0);
+}
+
+/**
+ * Every lane's UAC at once, each at its share of the rate. Waits for all of them to end, even
+ * when one fails, so no SIPp outlives the step.
+ */
+async function placeCallsOnAll(
+  lanes: readonly Lane[],
+  transport: Transport,
+  name: string,
+  rate: number,
+  calls: number,
+): Promise<CallRun[]> {
+  const settled = await Promise.allSettled(
+    lanes.map((lane, index) =>
+      placeCalls(
+        lane.proxy,
+        transport,
+        lane.work,
+        name,
+        share(rate, lanes.length, index),
+        share(calls, lanes.length, index),
+      ),
+    ),
+  );
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<CallRun>).value);
+}
+
+function rawCount(result: SippResult, column: string): number {
+  return Number(result.stats.raw[column] ?? 0) || 0;
+}
+
+function lowest(values: readonly (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null);
+  return known.length === 0 ? null : Math.min(...known);
+}
+
+async function sit(name: ProxyName, transport: Transport, index: number): Promise<Sitting> {
+  const work = mkdtempSync(join(tmpdir(), `trunkguard-bench-${name}-`));
+  const count = name === 'trunkguard' ? processes : 1;
+  const lanes: Lane[] = [];
+  const steps: Step[] = [];
+  try {
+    for (let lane = 0; lane < count; lane++) {
+      lanes.push(await startLane(name, transport, count === 1 ? work : join(work, `process-${lane + 1}`)));
+    }
+    const pgids = lanes.map((lane) => lane.proxy.proc.pid);
+    const sippPgids = lanes.map((lane) => lane.uas.proc.pid);
+    const udpBuffer =
+      transport === 'udp' ? lowest(lanes.map((lane) => udpReceiveBuffer(lane.proxy.port))) : null;
+    // Warm-up (JIT, sockets, Kamailio's workers), not counted: the same for each process.
+    await placeCallsOnAll(lanes, transport, 'warmup', 500 * count, (quick ? 1000 : 2000) * count);
+    const memory = peakSampler(pgids);
     for (const rate of rates) {
       const calls = rate * seconds;
-      const before = cpuTicks(pgid);
-      const { result, setupMs } = await placeCalls(proxy, transport, work, `uac-${rate}`, rate, calls);
-      const used = cpuTicks(pgid) - before;
-      const { successful, failed, retransmissions } = result.stats;
+      const before = cpuTicks(pgids);
+      const sippBefore = cpuTicks(sippPgids) + reapedChildTicks();
+      const machineBefore = machineTicks();
+      const threadsBefore = threadTicks(pgids);
+      const startedAt = performance.now();
+      const runs = await placeCallsOnAll(lanes, transport, `uac-${rate}`, rate, calls);
+      const used = cpuTicks(pgids) - before;
+      const sippUsed = cpuTicks(sippPgids) + reapedChildTicks() - sippBefore;
+      const machineAfter = machineTicks();
+      const threadsAfter = threadTicks(pgids);
+      const elapsedSeconds = (performance.now() - startedAt) / 1000;
+      const sum = (pick: (result: SippResult) => number) =>
+        runs.reduce((total, run) => total + pick(run.result), 0);
+      const successful = sum((result) => result.stats.successful);
+      const retransmissions = sum((result) => result.stats.retransmissions);
+      const usPerCall = (ticks: number) =>
+        successful > 0 ? Math.round(((ticks / TICKS_PER_SECOND) * 1e6) / successful) : 0;
       const step: Step = {
         rate,
         calls,
         successful,
-        failed,
-        failedUnexpected: Number(result.stats.raw['FailedUnexpectedMessage(C)'] ?? 0) || 0,
-        failedTimeout:
-          (Number(result.stats.raw['FailedTimeoutOnRecv(C)'] ?? 0) || 0) +
-          (Number(result.stats.raw['FailedMaxUDPRetrans(C)'] ?? 0) || 0),
+        failed: sum((result) => result.stats.failed),
+        failedUnexpected: sum((result) => rawCount(result, 'FailedUnexpectedMessage(C)')),
+        failedTimeout: sum(
+          (result) => rawCount(result, 'FailedTimeoutOnRecv(C)') + rawCount(result, 'FailedMaxUDPRetrans(C)'),
+        ),
         retransmissions,
         lossPercent: Number((lossOf({ calls, successful, retransmissions }) * 100).toFixed(3)),
-        cpuUsPerCall: successful > 0 ? Math.round(((used / TICKS_PER_SECOND) * 1e6) / successful) : 0,
-        p99SetupMs: percentile(setupMs, 99),
+        cpuUsPerCall: usPerCall(used),
+        sippCpuUsPerCall: usPerCall(sippUsed),
+        machineBusyPercent: Math.round(
+          (100 * (machineAfter.busy - machineBefore.busy)) /
+            Math.max(1, machineAfter.total - machineBefore.total),
+        ),
+        busiestThreadPercent: busiestThreadPercent(threadsBefore, threadsAfter, elapsedSeconds),
+        // Over the union of every UAC's setup times: one p99 for the whole offered load.
+        p99SetupMs: percentile(
+          runs.flatMap((run) => run.setupMs),
+          99,
+        ),
       };
       steps.push(step);
       printStep(name, transport, index, step);
@@ -504,6 +680,7 @@ async function sit(name: ProxyName, transport: Transport, index: number): Promis
     const atFixed = steps.find((step) => step.rate === FIXED_RATE);
     return {
       proxy: name,
+      processes: count,
       transport,
       index,
       steps,
@@ -513,11 +690,14 @@ async function sit(name: ProxyName, transport: Transport, index: number): Promis
       p99SetupMs: atFixed?.p99SetupMs ?? null,
       peakPssMiB: Number((peakPssKb / 1024).toFixed(1)),
       udpReceiveBuffer: udpBuffer,
-      uasUdpReceiveBuffer: transport === 'udp' ? udpReceiveBuffer(uasPort) : null,
+      uasUdpReceiveBuffer:
+        transport === 'udp' ? lowest(lanes.map((lane) => udpReceiveBuffer(lane.uas.localPort))) : null,
     };
   } finally {
-    await proxy?.stop();
-    await uas.stop();
+    for (const lane of lanes) {
+      await lane.proxy.stop();
+      await lane.uas.stop();
+    }
     removeUnlessKept(work);
   }
 }
@@ -548,7 +728,9 @@ function printStep(name: ProxyName, transport: Transport, index: number, step: S
     `  ${name.padEnd(10)} ${transport} #${index + 1} ${String(step.rate).padStart(5)} calls/s: ` +
       `${step.successful}/${step.calls} ok, ${step.failed} failed ` +
       `(${step.failedUnexpected} unexpected message, ${step.failedTimeout} timeout), ${step.retransmissions} retransmitted ` +
-      `(${step.lossPercent} %), CPU ${step.cpuUsPerCall} µs/call, p99 setup ${showMs(step.p99SetupMs)}`,
+      `(${step.lossPercent} %), CPU ${step.cpuUsPerCall} µs/call, p99 setup ${showMs(step.p99SetupMs)}; ` +
+      `SIPp CPU ${step.sippCpuUsPerCall} µs/call, busiest proxy thread ${step.busiestThreadPercent} % of a core, ` +
+      `machine ${step.machineBusyPercent} % busy`,
   );
 }
 
@@ -727,6 +909,10 @@ function ratio(a: number | null, b: number | null): number | null {
 
 const sustained = (s: Sitting): number => s.sustainedCps;
 
+function trunkguardLabel(): string {
+  return processes === 1 ? 'trunkguard' : `trunkguard (${processes} processes)`;
+}
+
 function printTable(
   transport: Transport,
   tg: Summary,
@@ -759,7 +945,7 @@ function printTable(
   ];
   console.log(
     `\n${transport.toUpperCase()}: medians of ${tgList.length} sittings each (A B A B ...), ${seconds} s per step\n` +
-      '| figure | trunkguard | Kamailio (stateless) | trunkguard/Kamailio | sittings (trunkguard; Kamailio) |\n' +
+      `| figure | ${trunkguardLabel()} | Kamailio (stateless) | trunkguard/Kamailio | sittings (trunkguard; Kamailio) |\n` +
       '| --- | --- | --- | --- | --- |',
   );
   for (const [label, a, b, unit, pick] of rows) {
@@ -771,6 +957,10 @@ function printTable(
   }
   console.log(
     "CPU: utime+stime of all the proxy's processes over the 1,000 calls/s step ÷ successful calls. " +
+      (processes === 1
+        ? ''
+        : `trunkguard: ${processes} independent proxies, each with its own SIPp UAS and a UAC at 1/${processes} ` +
+          'of the rate; CPU, calls, losses and memory summed, p99 over all their setup times. ') +
       'Lost: (calls − successful + retransmitted messages) ÷ calls; the ramp stops at the first rate ' +
       'losing ≥ 0.1 % or with a p99 setup over 500 ms (T1: calls queue). ' +
       "p99: nearest rank over the INVITE→200 times SIPp's -trace_rtt gives for the " +
@@ -811,7 +1001,11 @@ async function main(): Promise<void> {
     `bench:proxy — ${COMMAND}\n${new Date().toISOString()}, ${cores} cores (${machine.cpu}), Node ${process.version}, ` +
       `${machine.kamailio ?? ''}\nUDP receive buffer asked for: ${UDP_BUFFER_BYTES} bytes by SIPp (-buff_size), ` +
       `trunkguard (its UDP listener) and Kamailio (maxbuffer, -b); net.core.rmem_max = ${rmemMax} ` +
-      `(effective: min(asked, rmem_max) × 2 as Linux counts it, ${Math.min(UDP_BUFFER_BYTES, rmemMax) * 2} bytes)`,
+      `(effective: min(asked, rmem_max) × 2 as Linux counts it, ${Math.min(UDP_BUFFER_BYTES, rmemMax) * 2} bytes)\n` +
+      `trunkguard processes: ${processes}` +
+      (processes === 1
+        ? ''
+        : ` (independent: own ports, log, SIPp UAS, and a UAC at 1/${processes} of each rate; Kamailio: one)`),
   );
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -825,6 +1019,7 @@ async function main(): Promise<void> {
       lossLimitPercent: LOSS_LIMIT * 100,
       setupP99LimitMs: SETUP_P99_LIMIT_MS,
       log: withLog,
+      processes,
     },
   };
   if (runProxies) {
