@@ -127,6 +127,15 @@ const MAX_TRANSACTIONS_PER_CALL = 16;
 
 export class OfferAnswerTable {
   readonly #calls = new Map<string, CallState>();
+  /**
+   * One iterator over #calls kept from message to message, and the call it last gave that is still
+   * in the table (the front). A fresh `values()` per message started at the Map's first slot and
+   * walked every slot deleted since V8 last rehashed it: with a full table (a flood) that was tens of
+   * thousands of slots per message. Everything before this iterator's position is deleted, so its
+   * next value is always the oldest call, as a fresh iterator's first would be.
+   */
+  #order: MapIterator<CallState> | null = null;
+  #front: CallState | null = null;
   readonly #options: OfferAnswerTableOptions;
   #evictedForSize = 0;
   #expired = 0;
@@ -181,6 +190,7 @@ export class OfferAnswerTable {
         : this.#placeResponse(call, step, description);
     if (step.method === 'BYE' && step.kind === 'response' && step.status !== null && step.status >= 200) {
       this.#calls.delete(step.callId);
+      if (call === this.#front) this.#front = null;
     }
     return placement;
   }
@@ -298,9 +308,8 @@ export class OfferAnswerTable {
 
   /** Evicts the least recently seen call, giving touched calls at the front a second chance. */
   #evictOne(): void {
-    // values(), not entries(): a call knows its key, and an entry is one [key, value] array per step.
-    for (const call of this.#calls.values()) {
-      this.#calls.delete(call.callId);
+    for (let call = this.#oldest(); call !== null; call = this.#oldest()) {
+      this.#dropFront(call);
       if (call.touched) {
         call.touched = false;
         this.#calls.set(call.callId, call);
@@ -318,19 +327,38 @@ export class OfferAnswerTable {
    */
   #expire(now: number): void {
     // `now` counts from the epoch, as CallState.lastSeen does.
-    let steps = 0;
-    for (const call of this.#calls.values()) {
-      if (steps++ === MAX_EXPIRY_STEPS) return;
+    for (let steps = 0; steps < MAX_EXPIRY_STEPS; steps++) {
+      const call = this.#oldest();
+      if (call === null) return;
       if (now - call.lastSeen > this.#options.ttlMs) {
-        this.#calls.delete(call.callId);
+        this.#dropFront(call);
         this.#expired++;
       } else if (call.touched) {
         call.touched = false;
-        this.#calls.delete(call.callId);
+        this.#dropFront(call);
         this.#calls.set(call.callId, call);
       } else {
         return; // the rest were created (or moved back) later
       }
     }
+  }
+
+  /** The call first in the Map's order (the least recently created or moved back), or null when none. */
+  #oldest(): CallState | null {
+    if (this.#front !== null) return this.#front;
+    let next = this.#order?.next();
+    if (next === undefined || next.done === true) {
+      // Once done a Map iterator stays done, even when calls are added later: start another.
+      this.#order = this.#calls.values();
+      next = this.#order.next();
+    }
+    this.#front = next.done === true ? null : next.value;
+    return this.#front;
+  }
+
+  /** Deletes the front call from the Map (the caller may add it back, at the end). */
+  #dropFront(call: CallState): void {
+    this.#calls.delete(call.callId);
+    this.#front = null;
   }
 }
