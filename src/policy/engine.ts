@@ -100,6 +100,7 @@ export class Judge {
   readonly config: JudgeConfig;
   readonly dialogs: OfferAnswerTable;
   readonly #recentKeys = new Map<string, string>();
+  #keyOrder: MapIterator<string> | null = null;
   readonly #maxRecentKeys: number;
   readonly #messageChecks: readonly Check[];
   readonly #sdpChecks: readonly Check[];
@@ -114,6 +115,9 @@ export class Judge {
   #lastTime = 0;
   /** The last envelope time string read, and what #lastTime it gave. */
   #lastTimeText = '';
+  /** The last source host sideOf was asked about, and its side (#sideOf). */
+  #lastSideHost: string | null = null;
+  #lastSide: Side = 'customer';
   readonly #src = new LastEndpoint();
   readonly #dst = new LastEndpoint();
 
@@ -142,7 +146,7 @@ export class Judge {
     messageIndex: number,
     knownSide?: Side,
   ): JudgedMessage {
-    const side = knownSide ?? sideOf(envelope.src, this.config);
+    const side = knownSide ?? this.#sideOf(envelope.src);
     const base: CheckContext = {
       message,
       envelope,
@@ -207,7 +211,7 @@ export class Judge {
 
   /** Judges bytes the reader rejected: one malformed-message finding with the reader's reason. */
   judgeUnreadable(reason: string, envelope: Envelope, messageIndex: number, knownSide?: Side): JudgedMessage {
-    const side = knownSide ?? sideOf(envelope.src, this.config);
+    const side = knownSide ?? this.#sideOf(envelope.src);
     const observation: Observation = {
       code: 'malformed-message',
       message: reason,
@@ -281,6 +285,18 @@ export class Judge {
     );
   }
 
+  /**
+   * sideOf, remembering the last source host: a stream of messages mostly comes from a few peers, and
+   * the side depends on the host alone (the config is fixed), so the address is parsed once per run.
+   */
+  #sideOf(source: Endpoint): Side {
+    if (source.host !== this.#lastSideHost) {
+      this.#lastSideHost = source.host;
+      this.#lastSide = sideOf(source, this.config);
+    }
+    return this.#lastSide;
+  }
+
   /** Envelope time in ms; traces without usable times keep their order. */
   #timeOf(envelope: Envelope): number {
     // Messages of one burst often share a time string: Date.parse it once.
@@ -308,10 +324,26 @@ export class Judge {
       }
     }
     while (this.#recentKeys.size > this.#maxRecentKeys) {
-      const oldest = this.#recentKeys.keys().next().value;
+      const oldest = this.#oldestKey();
       if (oldest === undefined) break;
       this.#recentKeys.delete(oldest);
     }
+  }
+
+  /**
+   * The key first in #recentKeys' order, from one iterator kept across messages: a fresh `keys()`
+   * per eviction walked every slot deleted since V8 last rehashed the Map (~10 µs per message once
+   * it is full). Every key before the kept iterator's position has been deleted (evicted, or moved
+   * to the end), so its next key is the one a fresh iterator would give first.
+   */
+  #oldestKey(): string | undefined {
+    let next = this.#keyOrder?.next();
+    if (next === undefined || next.done === true) {
+      // Once done a Map iterator stays done, even when keys are added later: start another.
+      this.#keyOrder = this.#recentKeys.keys();
+      next = this.#keyOrder.next();
+    }
+    return next.done === true ? undefined : next.value;
   }
 
   /**
