@@ -64,9 +64,12 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     problems: problems.toArray(),
   };
   if (options.crossCheckWithSdpTransform !== true) return description;
+  const disagreements = crossCheckWithSdpTransform(text, description);
+  // Usually the two parsers agree: the description then stands as it is, without a copy.
+  if (disagreements.length === 0) return description;
   // Where the strict pass already reported a problem, a disagreement is its consequence, not news.
   const reported = new Set(description.problems.map((problem) => problem.mediaIndex));
-  for (const disagreement of crossCheckWithSdpTransform(text, description)) {
+  for (const disagreement of disagreements) {
     if (!reported.has(disagreement.mediaIndex)) problems.include(disagreement);
   }
   return { ...description, problems: problems.toArray() };

@@ -47,6 +47,8 @@ export function crossCheckWithSdpTransform(
     ours: unknown,
     line: string | null,
   ) => {
+    // The same primitive reads the same: only values that differ are spelled out to be compared.
+    if (theirs === ours) return;
     const theirText = shown(theirs);
     const ourText = shown(ours);
     if (theirText === ourText) return;

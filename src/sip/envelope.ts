@@ -47,11 +47,11 @@ export function parseEndpoint(text: string, defaultPort = 5060): Endpoint | null
     if (rest !== '' && !rest.startsWith(':')) return null;
     portText = rest === '' ? undefined : rest.slice(1);
   } else {
-    const colons = trimmed.split(':').length - 1;
-    if (colons > 1) {
+    // More than one ':' (counted without splitting: this runs per logged finding).
+    const at = trimmed.lastIndexOf(':');
+    if (at !== trimmed.indexOf(':')) {
       host = trimmed; // bare IPv6 without a port
     } else {
-      const at = trimmed.lastIndexOf(':');
       host = at < 0 ? trimmed : trimmed.slice(0, at);
       portText = at < 0 ? undefined : trimmed.slice(at + 1);
     }

@@ -279,6 +279,9 @@ export function indexHeaderLines(
 
 /** Commas in `text[start, end)` outside double-quoted strings (a via-extension may quote one). */
 function commasOutsideQuotes(text: string, start: number, end: number): number {
+  // Most Via values hold no comma at all: one native search, not a loop over every character.
+  const comma = text.indexOf(',', start);
+  if (comma < 0 || comma >= end) return 0;
   let commas = 0;
   let quoted = false;
   for (let i = start; i < end; i++) {
