@@ -13,7 +13,7 @@ import { addKeywords } from './schema/keywords.js';
 
 /** Compiles a schema with our keywords; allErrors so one load reports every problem. */
 export function compileSchema<T>(schema: SchemaObject): ValidateFunction<T> {
-  const ajv = addKeywords(new Ajv({ allErrors: true, verbose: true, strict: true }));
+  const ajv = addKeywords(new Ajv({ allErrors: true, verbose: true, strict: true, code: { optimize: false } }));
   return ajv.compile<T>(schema);
 }
 
