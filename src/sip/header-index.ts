@@ -166,6 +166,8 @@ export function indexHeaderLines(
   let colonlessEvidence = '';
   let current: HeaderLine | null = null;
   let nextColon = -1;
+  /** The next ',' at or after the line read (`length`: none), searched as nextColon is. */
+  let nextComma = -1;
   let pos = from;
   const length = text.length;
   while (pos < length) {
@@ -189,7 +191,9 @@ export function indexHeaderLines(
         longestLine = lineBytes;
       }
       if (continuation && inVia) {
-        viaCount += commasOutsideQuotes(text, pos, contentEnd);
+        // Most Via values hold no comma: the line is walked only when the next ',' lies in it.
+        if (nextComma < pos) nextComma = nextCommaFrom(text, pos);
+        if (nextComma < contentEnd) viaCount += commasOutsideQuotes(text, pos, contentEnd);
         if (viaCount > limits.maxVias) hit ??= 'vias';
       }
     }
@@ -247,7 +251,8 @@ export function indexHeaderLines(
           if (name === 'via') {
             inVia = true;
             // Each comma outside a quoted string starts another via-parm (RFC 3261 §20.42).
-            viaCount += 1 + commasOutsideQuotes(text, colon + 1, contentEnd);
+            if (nextComma <= colon) nextComma = nextCommaFrom(text, colon + 1);
+            viaCount += 1 + (nextComma < contentEnd ? commasOutsideQuotes(text, colon + 1, contentEnd) : 0);
             if (viaCount > limits.maxVias) hit ??= 'vias';
           }
         }
@@ -277,11 +282,18 @@ export function indexHeaderLines(
   return { fields, problems, bareLf, overLimit: over };
 }
 
+/**
+ * The first ',' in `text` from `from`, or its length when there is none. Searched natively once and
+ * reused while it lies beyond the lines read: a search per Via line would rescan the rest of the
+ * head for each (quadratic on a flood of short Via lines, as for colon-less lines).
+ */
+function nextCommaFrom(text: string, from: number): number {
+  const comma = text.indexOf(',', from);
+  return comma < 0 ? text.length : comma;
+}
+
 /** Commas in `text[start, end)` outside double-quoted strings (a via-extension may quote one). */
 function commasOutsideQuotes(text: string, start: number, end: number): number {
-  // Most Via values hold no comma at all: one native search, not a loop over every character.
-  const comma = text.indexOf(',', start);
-  if (comma < 0 || comma >= end) return 0;
   let commas = 0;
   let quoted = false;
   for (let i = start; i < end; i++) {
