@@ -694,11 +694,11 @@ async function sit(name: ProxyName, transport: Transport, index: number): Promis
         transport === 'udp' ? lowest(lanes.map((lane) => udpReceiveBuffer(lane.uas.localPort))) : null,
     };
   } finally {
-    for (const lane of lanes) {
-      await lane.proxy.stop();
-      await lane.uas.stop();
-    }
+    // Every lane is stopped even when one fails to stop: no proxy or SIPp outlives the bench.
+    const stopped = await Promise.allSettled(lanes.flatMap((lane) => [lane.proxy.stop(), lane.uas.stop()]));
     removeUnlessKept(work);
+    for (const result of stopped)
+      if (result.status === 'rejected') console.error(`  could not stop a process: ${String(result.reason)}`);
   }
 }
 
