@@ -7,7 +7,7 @@ import { type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
 import type { SessionDescription } from '../sdp/types.js';
-import { formatEndpoint } from '../sip/envelope.js';
+import { type Endpoint, formatEndpoint } from '../sip/envelope.js';
 import { endOf } from './call-end.js';
 import { KeyedQueue } from './keyed-queue.js';
 
@@ -150,6 +150,9 @@ export class CallLedger {
   /** The last envelope time read and its value: messages of one packet burst share their time text. */
   #lastTime = '';
   #lastParsed = Number.NaN;
+  /** Ladder texts made once per distinct endpoint and response label, not per message (CPU and garbage). */
+  readonly #endpointTexts = new EndpointTexts();
+  readonly #labels = new ResponseLabels();
 
   constructor(
     private readonly options: CallLedgerOptions,
@@ -212,10 +215,10 @@ export class CallLedger {
       entry.ladder.push({
         messageIndex: judged.messageIndex,
         time: judged.envelope.time,
-        from: formatEndpoint(judged.envelope.src),
-        to: formatEndpoint(judged.envelope.dst),
+        from: this.#endpointTexts.format(judged.envelope.src),
+        to: this.#endpointTexts.format(judged.envelope.dst),
         side: judged.side,
-        label: labelOf(judged),
+        label: labelOf(judged, this.#labels),
         sdp: judged.sdps[0]?.role ?? null,
         findings: judged.findings.length,
       });
@@ -273,21 +276,20 @@ export class CallLedger {
 
   #close(entry: CallEntry): void {
     this.#calls++;
-    this.onClosed({
-      summary: {
-        callId: entry.callId,
-        firstSeen: entry.firstSeen,
-        lastSeen: entry.lastSeen,
-        messages: entry.ladder.length + entry.unlisted,
-        findings: entry.findings,
-        worstSeverity: entry.worst,
-        verdict: verdictFor(entry.worst, this.options.failOn),
-        media: [...(entry.latestMedia.get('carrier') ?? []), ...(entry.latestMedia.get('customer') ?? [])],
-        ladder: entry.ladder,
-        ...(entry.unlisted > 0 ? { unlistedMessages: entry.unlisted } : {}),
-      },
-      findings: entry.findingList,
-    });
+    const summary: { -readonly [K in keyof CallSummary]: CallSummary[K] } = {
+      callId: entry.callId,
+      firstSeen: entry.firstSeen,
+      lastSeen: entry.lastSeen,
+      messages: entry.ladder.length + entry.unlisted,
+      findings: entry.findings,
+      worstSeverity: entry.worst,
+      verdict: verdictFor(entry.worst, this.options.failOn),
+      media: mediaOf(entry.latestMedia),
+      ladder: entry.ladder,
+    };
+    // Added last, so it keeps its place at the end of the summary's keys (and of its JSON).
+    if (entry.unlisted > 0) summary.unlistedMessages = entry.unlisted;
+    this.onClosed({ summary, findings: entry.findingList });
   }
 }
 
@@ -306,9 +308,74 @@ function endsCall(judged: JudgedMessage, entry: CallEntry): boolean {
   return message.status >= 200 && message.cseq?.method !== 'INVITE' && !entry.established && !entry.sawInvite;
 }
 
-function labelOf(judged: JudgedMessage): string {
+/** Carrier media, then customer media: one side's list as it is when the other sent none (no copy per call). */
+function mediaOf(latest: ReadonlyMap<Side, readonly NegotiatedMedia[]>): readonly NegotiatedMedia[] {
+  const carrier = latest.get('carrier');
+  const customer = latest.get('customer');
+  if (carrier === undefined) return customer ?? [];
+  if (customer === undefined) return carrier;
+  return [...carrier, ...customer];
+}
+
+function labelOf(judged: JudgedMessage, labels: ResponseLabels): string {
   const message = judged.message;
   if (!message) return '(unreadable)';
   if (message.kind === 'request') return message.method ?? '?';
-  return `${message.status} ${message.cseq?.method ?? ''}`.trim();
+  return labels.of(message.status, message.cseq?.method ?? '');
+}
+
+/** Entries a memo holds before it starts over: a capture has a handful of peers and labels, garbage input many. */
+const MEMO_ENTRIES = 1024;
+
+/**
+ * formatEndpoint, remembered per host and port: every ladder step names both ends, and a capture
+ * has few distinct ones. Bounded: past MEMO_ENTRIES it forgets everything and starts over.
+ */
+export class EndpointTexts {
+  readonly #byHost = new Map<string, Map<number, string>>();
+  #entries = 0;
+
+  format(endpoint: Endpoint): string {
+    let byPort = this.#byHost.get(endpoint.host);
+    let text = byPort?.get(endpoint.port);
+    if (text !== undefined) return text;
+    text = formatEndpoint(endpoint);
+    if (this.#entries >= MEMO_ENTRIES) {
+      this.#byHost.clear();
+      this.#entries = 0;
+      byPort = undefined;
+    }
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.#byHost.set(endpoint.host, byPort);
+    }
+    byPort.set(endpoint.port, text);
+    this.#entries++;
+    return text;
+  }
+}
+
+/** A response's ladder label (`200 INVITE`), remembered per status and CSeq method; bounded as EndpointTexts. */
+export class ResponseLabels {
+  readonly #byMethod = new Map<string, Map<number | null, string>>();
+  #entries = 0;
+
+  of(status: number | null, method: string): string {
+    let byStatus = this.#byMethod.get(method);
+    let label = byStatus?.get(status);
+    if (label !== undefined) return label;
+    label = `${status} ${method}`.trim();
+    if (this.#entries >= MEMO_ENTRIES) {
+      this.#byMethod.clear();
+      this.#entries = 0;
+      byStatus = undefined;
+    }
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.#byMethod.set(method, byStatus);
+    }
+    byStatus.set(status, label);
+    this.#entries++;
+    return label;
+  }
 }

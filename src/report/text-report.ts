@@ -4,7 +4,7 @@
  * (header, one block per call, footer) so that `check` can write each call as it finishes.
  */
 import { SEVERITIES, type Severity, severityRank } from '../policy/codes.js';
-import type { Finding } from '../policy/finding.js';
+import type { Finding, Side } from '../policy/finding.js';
 import type { CarrierProfile } from '../policy/profile.js';
 import type { CallSummary, NegotiatedMedia } from './call-ledger.js';
 import type { MediaEndpointsSnapshot } from './media-endpoints.js';
@@ -41,13 +41,11 @@ export function callBlock(call: CallSummary, findings: readonly Finding[]): stri
   for (const step of call.ladder) {
     const sdp = step.sdp ? ` (SDP ${step.sdp})` : '';
     lines.push(
-      `  #${step.messageIndex} ${step.side.padEnd(8)} ${step.from} -> ${step.to}  ${step.label}${sdp}`,
+      `  #${step.messageIndex} ${sideColumn(step.side)} ${step.from} -> ${step.to}  ${step.label}${sdp}`,
     );
     for (const finding of byMessage.get(step.messageIndex) ?? []) {
       const media = finding.mediaIndex === null ? '' : ` m=${finding.mediaIndex}`;
-      lines.push(
-        `      ${finding.severity.toUpperCase().padEnd(8)} ${finding.code}${media}: ${finding.message}`,
-      );
+      lines.push(`      ${severityColumn(finding.severity)} ${finding.code}${media}: ${finding.message}`);
       if (finding.evidence) lines.push(`               ${finding.evidence}`);
     }
   }
@@ -119,7 +117,7 @@ function summaryLine(counts: SeverityCounts, failOn: Severity): string {
 function formatMedia(media: NegotiatedMedia): string {
   const crypto = media.suites.length > 0 ? ` ${media.suites.join(',')}` : '';
   return (
-    `${media.side.padEnd(8)} ${media.role.padEnd(6)} ${media.type} ${media.address ?? '(no c=)'}:${media.port} ` +
+    `${sideColumn(media.side)} ${media.role.padEnd(6)} ${media.type} ${media.address ?? '(no c=)'}:${media.port} ` +
     `${media.proto} rtcp ${media.rtcpPort} ${media.direction}${crypto}`
   );
 }
@@ -132,6 +130,23 @@ function groupByMessage(findings: readonly Finding[]): Map<number, Finding[]> {
     else groups.set(finding.messageIndex, [finding]);
   }
   return groups;
+}
+
+// The padded columns are made once, not per ladder line (a long capture has millions of them).
+const SIDES: readonly Side[] = ['carrier', 'customer'];
+const SIDE_COLUMNS = new Map<string, string>(SIDES.map((side) => [side, side.padEnd(8)]));
+const SEVERITY_COLUMNS = new Map<string, string>(
+  SEVERITIES.map((severity) => [severity, severity.toUpperCase().padEnd(8)]),
+);
+
+/** `side.padEnd(8)`. */
+function sideColumn(side: Side): string {
+  return SIDE_COLUMNS.get(side) ?? side.padEnd(8);
+}
+
+/** `SEVERITY.padEnd(8)`. */
+function severityColumn(severity: Severity): string {
+  return SEVERITY_COLUMNS.get(severity) ?? severity.toUpperCase().padEnd(8);
 }
 
 function plural(count: number, noun: string): string {

@@ -6,7 +6,14 @@
  * they started.
  */
 import test from 'ava';
-import { CallLedger, type CallLedgerOptions, type ClosedCall } from '../../src/report/call-ledger.js';
+import {
+  CallLedger,
+  type CallLedgerOptions,
+  type ClosedCall,
+  EndpointTexts,
+  ResponseLabels,
+} from '../../src/report/call-ledger.js';
+import { formatEndpoint } from '../../src/sip/envelope.js';
 import {
   answer,
   IN_DIALOG_URI,
@@ -223,4 +230,74 @@ test('a call carries its findings for the report, and the verdict against failOn
   t.is(plain.summary.findings, plain.findings.length);
   t.true(plain.findings.every((finding) => finding.callId === 'plain'));
   t.not(plain.summary.verdict, 'ok');
+});
+
+test('a call over its ladder cap lists unlistedMessages as the last key of its JSON, as before', (t) => {
+  const h = harness({ maxLadder: 1 });
+  h.customer(invite('storm', offer(KEY_PBX)));
+  h.customer(invite('storm', offer(KEY_PBX)));
+  h.customer(invite('calm', offer(KEY_PBX)));
+  h.ledger.closeAll();
+  const [storm, calm] = h.closed.map((call) => call.summary);
+  t.is(Object.keys(storm!).at(-1), 'unlistedMessages');
+  t.false('unlistedMessages' in calm!, 'a call within the cap has no such key');
+  t.deepEqual(Object.keys(calm!), [
+    'callId',
+    'firstSeen',
+    'lastSeen',
+    'messages',
+    'findings',
+    'worstSeverity',
+    'verdict',
+    'media',
+    'ladder',
+  ]);
+});
+
+test('media lists the carrier side first, then the customer side, each its latest SDP', (t) => {
+  const h = harness();
+  h.customer(invite('both', offer(KEY_PBX)));
+  h.carrier(response('200 OK', '1 INVITE', 'both', answer(KEY_TWILIO)));
+  h.customer(invite('one', offer(KEY_PBX)));
+  h.ledger.closeAll();
+  const [both, one] = h.closed.map((call) => call.summary);
+  t.deepEqual(
+    both!.media.map((media) => [media.side, media.role]),
+    [
+      ['carrier', 'answer'],
+      ['customer', 'offer'],
+    ],
+  );
+  t.deepEqual(
+    one!.media.map((media) => [media.side, media.role]),
+    [['customer', 'offer']],
+  );
+});
+
+test("EndpointTexts gives formatEndpoint's text for every endpoint, also past its memo bound", (t) => {
+  const texts = new EndpointTexts();
+  const hosts = ['192.0.2.1', '2001:db8::1', 'pbx.example', '', '10.0.0.1'];
+  // 5 hosts x 300 ports, twice: more than the memo holds, so it starts over on the way.
+  for (let round = 0; round < 2; round++) {
+    for (let port = 0; port < 300; port++) {
+      for (const host of hosts) {
+        const endpoint = { host, port: port * 7 };
+        t.is(texts.format(endpoint), formatEndpoint(endpoint));
+      }
+    }
+  }
+  t.is(texts.format({ host: '2001:db8::1', port: 5060 }), '[2001:db8::1]:5060');
+});
+
+test('ResponseLabels gives "STATUS METHOD" trimmed, as the ladder always wrote it, also past its memo bound', (t) => {
+  const labels = new ResponseLabels();
+  const methods = ['INVITE', 'BYE', '', 'OPTIONS ', 'X-ODD'];
+  for (let round = 0; round < 2; round++) {
+    for (let status = 100; status < 400; status++) {
+      for (const method of methods) t.is(labels.of(status, method), `${status} ${method}`.trim());
+    }
+  }
+  t.is(labels.of(200, 'INVITE'), '200 INVITE');
+  t.is(labels.of(200, ''), '200');
+  t.is(labels.of(null, 'BYE'), 'null BYE');
 });
