@@ -107,7 +107,10 @@ export class CaptureReader {
     this.#tcp = new TcpReassembler(sink);
   }
 
-  /** Feeds file bytes; returns the events they complete, in capture order. Throws CaptureFormatError. */
+  /**
+   * Feeds file bytes; returns the events they complete, in capture order. Throws CaptureFormatError.
+   * The events' messages are views of `chunk`: it must not be written to afterwards.
+   */
   push(chunk: Buffer): CaptureEvent[] {
     if (this.#parser === null) {
       // The first four bytes tell the format; a first chunk may be shorter.
@@ -182,8 +185,9 @@ export class CaptureReader {
     this.stats.sipMessages++;
     this.#events.push({
       kind: 'sip',
-      // A copy: the message may be kept (by a report) longer than the file chunk should be.
-      result: readMessageBytes(Buffer.from(payload), 'udp'),
+      // A view, not a copy: nothing keeps a message past its judging (the judge, ledger and report
+      // keep copied strings), and a file chunk is never written to once pushed (see ByteQueue).
+      result: readMessageBytes(payload, 'udp'),
       envelope: {
         transport: 'udp',
         src: { host: ip.src, port: datagram.readUInt16BE(0) },

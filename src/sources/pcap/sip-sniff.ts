@@ -23,10 +23,78 @@ export function sniff(bytes: Buffer): Sniffed {
   if (start === bytes.length) return bytes.length > 0 ? 'keep-alive' : 'other';
   // Only the first line decides (no pattern reaches past its LF): decode no further than that.
   const lineEnd = bytes.indexOf(0x0a, start);
+  if (isPlainStatusLine(bytes, start) || isPlainRequestLine(bytes, start, lineEnd)) return 'sip';
   const end = lineEnd >= 0 && lineEnd < start + LOOK ? lineEnd + 1 : start + LOOK;
   const text = bytes.toString('latin1', start, Math.min(end, bytes.length));
   if (STATUS_LINE.test(text) || REQUEST_LINE.test(text)) return 'sip';
   // A request line longer than what we looked at: its beginning is enough.
   if (text.length === LOOK && REQUEST_PREFIX.test(text)) return 'sip';
   return 'other';
+}
+
+/* The usual spellings, matched on the bytes without decoding them (a packet at a time, this is
+   hot); each is a case of STATUS_LINE or REQUEST_LINE, and anything else goes to the patterns. */
+
+const SIP_VERSION = Buffer.from('SIP/2.0');
+
+/** `SIP/2.0 NNN` then anything but a word character: a match of STATUS_LINE. */
+function isPlainStatusLine(bytes: Buffer, start: number): boolean {
+  if (bytes.length < start + 11 || bytes[start + 7] !== 0x20) return false;
+  if (!hasSipVersion(bytes, start)) return false;
+  for (let i = start + 8; i < start + 11; i++) {
+    if (!isDigit(bytes[i] as number)) return false;
+  }
+  return start + 11 === bytes.length || !isWordChar(bytes[start + 11] as number);
+}
+
+/** `method SP uri SP SIP/2.0 CRLF` within LOOK bytes: a match of REQUEST_LINE. */
+function isPlainRequestLine(bytes: Buffer, start: number, lineEnd: number): boolean {
+  // lineEnd - 9 is the SP before `SIP/2.0\r`.
+  if (lineEnd < 0 || lineEnd >= start + LOOK || lineEnd - 9 < start + 3) return false;
+  if (bytes[lineEnd - 9] !== 0x20 || bytes[lineEnd - 1] !== 0x0d) return false;
+  if (!hasSipVersion(bytes, lineEnd - 8)) return false;
+  let i = start;
+  while (i < lineEnd - 9 && isMethodChar(bytes[i] as number)) i++;
+  if (i === start || bytes[i] !== 0x20) return false;
+  const uriStart = i + 1;
+  for (i = uriStart; i < lineEnd - 9; i++) {
+    const code = bytes[i] as number;
+    if (code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a) return false;
+  }
+  return i > uriStart;
+}
+
+/** `SIP/2.0` at `at` (a loop: Buffer.compare's native call costs more than 7 bytes). */
+function hasSipVersion(bytes: Buffer, at: number): boolean {
+  for (let k = 0; k < SIP_VERSION.length; k++) {
+    if (bytes[at + k] !== SIP_VERSION[k]) return false;
+  }
+  return true;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** What `\w` matches. */
+function isWordChar(code: number): boolean {
+  return isDigit(code) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+}
+
+/** REQUEST_LINE's method characters: `[A-Za-z!%*_+\`'~.-]`. */
+function isMethodChar(code: number): boolean {
+  return (
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x21 ||
+    code === 0x25 ||
+    code === 0x2a ||
+    code === 0x5f ||
+    code === 0x2b ||
+    code === 0x60 ||
+    code === 0x27 ||
+    code === 0x7e ||
+    code === 0x2e ||
+    code === 0x2d
+  );
 }
