@@ -328,54 +328,49 @@ function labelOf(judged: JudgedMessage, labels: ResponseLabels): string {
 const MEMO_ENTRIES = 1024;
 
 /**
- * formatEndpoint, remembered per host and port: every ladder step names both ends, and a capture
- * has few distinct ones. Bounded: past MEMO_ENTRIES it forgets everything and starts over.
+ * A value made from two keys, remembered: each ladder step names both ends and a label, and a
+ * capture has few distinct ones. Bounded: past MEMO_ENTRIES it forgets everything and starts over.
  */
-export class EndpointTexts {
-  readonly #byHost = new Map<string, Map<number, string>>();
+class TwoKeyMemo<A, B, V> {
+  readonly #byFirst = new Map<A, Map<B, V>>();
   #entries = 0;
 
-  format(endpoint: Endpoint): string {
-    let byPort = this.#byHost.get(endpoint.host);
-    let text = byPort?.get(endpoint.port);
-    if (text !== undefined) return text;
-    text = formatEndpoint(endpoint);
+  constructor(private readonly make: (first: A, second: B) => V) {}
+
+  get(first: A, second: B): V {
+    let bySecond = this.#byFirst.get(first);
+    let value = bySecond?.get(second);
+    if (value !== undefined) return value;
+    value = this.make(first, second);
     if (this.#entries >= MEMO_ENTRIES) {
-      this.#byHost.clear();
+      this.#byFirst.clear();
       this.#entries = 0;
-      byPort = undefined;
+      bySecond = undefined;
     }
-    if (byPort === undefined) {
-      byPort = new Map();
-      this.#byHost.set(endpoint.host, byPort);
+    if (bySecond === undefined) {
+      bySecond = new Map();
+      this.#byFirst.set(first, bySecond);
     }
-    byPort.set(endpoint.port, text);
+    bySecond.set(second, value);
     this.#entries++;
-    return text;
+    return value;
   }
 }
 
-/** A response's ladder label (`200 INVITE`), remembered per status and CSeq method; bounded as EndpointTexts. */
+/** formatEndpoint, remembered per host and port. */
+export class EndpointTexts {
+  readonly #memo = new TwoKeyMemo((host: string, port: number) => formatEndpoint({ host, port }));
+
+  format(endpoint: Endpoint): string {
+    return this.#memo.get(endpoint.host, endpoint.port);
+  }
+}
+
+/** A response's ladder label (`200 INVITE`), remembered per CSeq method and status. */
 export class ResponseLabels {
-  readonly #byMethod = new Map<string, Map<number | null, string>>();
-  #entries = 0;
+  readonly #memo = new TwoKeyMemo((method: string, status: number | null) => `${status} ${method}`.trim());
 
   of(status: number | null, method: string): string {
-    let byStatus = this.#byMethod.get(method);
-    let label = byStatus?.get(status);
-    if (label !== undefined) return label;
-    label = `${status} ${method}`.trim();
-    if (this.#entries >= MEMO_ENTRIES) {
-      this.#byMethod.clear();
-      this.#entries = 0;
-      byStatus = undefined;
-    }
-    if (byStatus === undefined) {
-      byStatus = new Map();
-      this.#byMethod.set(method, byStatus);
-    }
-    byStatus.set(status, label);
-    this.#entries++;
-    return label;
+    return this.#memo.get(method, status);
   }
 }
