@@ -59,6 +59,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CUSTOMER_MEDIA, TWILIO_MEDIA, withSdes } from '../test/e2e/harness/media.js';
 import { freePort, waitForSocket } from '../test/e2e/harness/ports.js';
 import { type ManagedProcess, startProcess } from '../test/e2e/harness/processes.js';
 import {
@@ -414,20 +415,10 @@ async function waitForFileLine(
 // ---------------------------------------------------------------------------------------------
 // SIPp
 
-const KEYS_UAS = {
-  media_ip: '168.86.128.20',
-  media_port: '20000',
-  proto: 'RTP/SAVP',
-  crypto: 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR',
-};
-const KEYS_UAC = {
-  // The PBX's own address (loopback is trusted in bench/proxy-bench.yaml): no address finding.
-  media_ip: '127.0.0.1',
-  media_port: '30000',
-  proto: 'RTP/SAVP',
-  // 30 bytes of key||salt (RFC 4568 §6.1), the same in every call: SIPp cannot vary it.
-  crypto: 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz',
-};
+const KEYS_UAS = withSdes(TWILIO_MEDIA, 'PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR');
+// The PBX's own address (loopback is trusted in bench/proxy-bench.yaml): no address finding. The
+// 30 bytes of key||salt (RFC 4568 §6.1) are the same in every call: SIPp cannot vary them.
+const KEYS_UAC = withSdes(CUSTOMER_MEDIA, 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz');
 
 function sippTransport(transport: Transport): SippTransport {
   return transport === 'tcp' ? 't1' : 'u1';

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CUSTOMER_MEDIA, OUT_OF_RANGE_MEDIA, TWILIO_MEDIA } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import {
   actionOf,
@@ -39,13 +40,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-/** Inside Twilio's media range (168.86.128.0/18, ports 10000-60000). */
-const TWILIO_MEDIA = { media_ip: '168.86.128.20', media_port: '20000', proto: 'RTP/AVP' } as const;
-/** Outside it (TEST-NET-3). */
-const OUT_OF_RANGE_MEDIA = { media_ip: '203.0.113.50', media_port: '20000', proto: 'RTP/AVP' } as const;
-/** The customer's offer: plain RTP on loopback (trusted by the test config). */
-const CUSTOMER_MEDIA = { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' } as const;
 
 /** How long the page gets to show what the API has (it polls every 2 s). */
 const PAGE_WAIT_MS = 10_000;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
+import { CUSTOMER_MEDIA, TWILIO_MEDIA } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { actionOf, fieldOf, type LogLine, startProxyProcess } from './harness/proxy.js';
 import { runSipp, SIPP_FIXTURES, startSippUas, UAC_SCENARIO } from './harness/sipp.js';
@@ -41,8 +42,6 @@ const MAX_CALLS = 2000;
 const RSS_CAP_MIB = 300;
 
 const FLOOD_SCENARIO = join(SIPP_FIXTURES, 'invite-flood.xml');
-const TWILIO_MEDIA = { media_ip: '168.86.128.20', media_port: '20000', proto: 'RTP/AVP' } as const;
-const CUSTOMER_MEDIA = { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' } as const;
 
 function workDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'trunkguard-flood-e2e-'));

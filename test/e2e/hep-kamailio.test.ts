@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { KAMAILIO_FIXTURES } from './harness/kamailio.js';
+import { CUSTOMER_MEDIA, OUT_OF_RANGE_MEDIA } from './harness/media.js';
 import { freePort, waitForSocket } from './harness/ports.js';
 import { startProcess } from './harness/processes.js';
 import { actionOf, CLI, codeOf, fieldOf, type LogLine, parseLogLine, REPO_ROOT } from './harness/proxy.js';
 import { headerOf, runSipp, startSippUas, UAC_SCENARIO } from './harness/sipp.js';
 
 const HEP_CONFIG = join(REPO_ROOT, 'test', 'fixtures', 'hep', 'hep-e2e.yaml');
-const OUT_OF_RANGE_MEDIA = { media_ip: '203.0.113.50', media_port: '20000', proto: 'RTP/AVP' } as const;
-const CUSTOMER_MEDIA = { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' } as const;
 const UAS_HOST = '127.0.0.2';
 
 test('kamailio siptrace → trunkguard hep: findings, call summaries and /api/calls', async (t) => {

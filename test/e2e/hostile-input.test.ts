@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { datFiles, fixture } from '../sip/fixtures.js';
+import { CUSTOMER_MEDIA, TWILIO_MEDIA, withSdes } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { bounded, startProcess } from './harness/processes.js';
 import {
@@ -288,12 +289,7 @@ test('hostile input over UDP and TCP and the sipvicious scanners: the proxy stay
     localPort: carrierPort,
     transport: 'u1',
     calls: 2,
-    keys: {
-      media_ip: '168.86.128.20',
-      media_port: '20000',
-      proto: 'RTP/SAVP',
-      crypto: `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${UAS_KEY}`,
-    },
+    keys: withSdes(TWILIO_MEDIA, UAS_KEY),
     traceDir: dir,
     t,
   });
@@ -305,12 +301,7 @@ test('hostile input over UDP and TCP and the sipvicious scanners: the proxy stay
       localPort: await freePort(),
       transport,
       calls: 1,
-      keys: {
-        media_ip: '127.0.0.1',
-        media_port: '30000',
-        proto: 'RTP/SAVP',
-        crypto: `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${UAC_KEY}`,
-      },
+      keys: withSdes(CUSTOMER_MEDIA, UAC_KEY),
       timeoutMs: 15_000,
       recvTimeoutMs: 5000,
       traceDir: dir,

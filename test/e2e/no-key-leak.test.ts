@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { CUSTOMER_MEDIA, TWILIO_MEDIA, withSdes } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { startProxyProcess } from './harness/proxy.js';
 import { runSipp, startSippUas, UAC_SCENARIO } from './harness/sipp.js';
@@ -65,12 +66,7 @@ test('no SDES key in the console, log file, syslog, negotiation log, API or metr
   const uas = await startSippUas({
     localPort: await freePort(),
     calls: 2,
-    keys: {
-      media_ip: '168.86.128.20',
-      media_port: '20000',
-      proto: 'RTP/SAVP',
-      crypto: `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${UAS_KEY}`,
-    },
+    keys: withSdes(TWILIO_MEDIA, UAS_KEY),
     traceDir: dir,
     t,
   });
@@ -89,12 +85,7 @@ test('no SDES key in the console, log file, syslog, negotiation log, API or metr
     localPort: await freePort(),
     calls: 2,
     rate: 10,
-    keys: {
-      media_ip: '127.0.0.1',
-      media_port: '30000',
-      proto: 'RTP/SAVP',
-      crypto: `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${UAC_KEY}`,
-    },
+    keys: withSdes(CUSTOMER_MEDIA, UAC_KEY),
     traceDir: dir,
     t,
   });

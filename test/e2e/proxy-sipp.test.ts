@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { startKamailioTlsRelay, TEST_TLS } from './harness/kamailio.js';
+import { CUSTOMER_MEDIA, OUT_OF_RANGE_MEDIA, TWILIO_MEDIA } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { bounded, startProcess } from './harness/processes.js';
 import {
@@ -38,16 +39,6 @@ import {
   startSippUas,
   UAC_SCENARIO,
 } from './harness/sipp.js';
-
-/** Inside Twilio's media range (168.86.128.0/18, ports 10000-60000). */
-const TWILIO_MEDIA = { media_ip: '168.86.128.20', media_port: '20000', proto: 'RTP/AVP' } as const;
-/** Outside it (TEST-NET-3). */
-const OUT_OF_RANGE_MEDIA = { media_ip: '203.0.113.50', media_port: '20000', proto: 'RTP/AVP' } as const;
-/**
- * The customer's offer: plain RTP on its own signaling address, as a PBX with its own address
- * offers (the test config trusts 127.0.0.0/8: the peers all run on loopback).
- */
-const CUSTOMER_MEDIA = { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' } as const;
 
 /** SDES keys that must never reach a log. */
 const UAC_KEY = 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoc2VuZGVy';

@@ -12,6 +12,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { CUSTOMER_MEDIA } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { bounded } from './harness/processes.js';
 import { fieldOf, PROXY_E2E_CONFIG, type ProxyProcess, startProxyProcess } from './harness/proxy.js';
@@ -82,7 +83,7 @@ async function oneCall(
     localPort: await freePort(),
     transport,
     calls: 1,
-    keys: { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' },
+    keys: CUSTOMER_MEDIA,
     timeoutMs: 10_000,
     recvTimeoutMs: 5000,
     traceDir: dir,

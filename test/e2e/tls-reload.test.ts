@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
+import { CUSTOMER_MEDIA } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { bounded } from './harness/processes.js';
 import { fieldOf, REPO_ROOT, startProxyProcess } from './harness/proxy.js';
@@ -92,7 +93,7 @@ test('SIGHUP reloads the TLS certificate without disturbing UDP calls; a broken 
     transport: 'u1',
     calls: CALLS,
     rate: 10,
-    keys: { media_ip: '127.0.0.1', media_port: '30000', proto: 'RTP/AVP' },
+    keys: CUSTOMER_MEDIA,
     timeoutMs: 20_000,
     recvTimeoutMs: 5000,
     traceDir: dir,
