@@ -38,10 +38,9 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
   const raw = readSdpLines(text, problems, options.limits);
   if (raw.overLimit !== null) {
     // Past a limit the description is not modelled: one problem says why and names the limit.
-    const { limit, reason } = raw.overLimit;
     const problem = {
       code: 'malformed-sdp',
-      reason: `${NOT_INSPECTED}${reason}`,
+      reason: `${NOT_INSPECTED}${raw.overLimit.reason}`,
       mediaIndex: null,
       evidence: null,
     } as const;
@@ -51,7 +50,7 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
       connections: [],
       media: [],
       problems: [problem],
-      overLimit: { limit, reason },
+      overLimit: raw.overLimit,
     };
   }
   const media: MediaDescription[] = [];

@@ -10,15 +10,16 @@ import { type LevelRecord, newLevelRecord } from './level-record.js';
 import { LINE_RULES, type LineRule, type PlacementRule } from './line-rules.js';
 import type { ProblemList } from './problems.js';
 import { lineMayHoldSdesKey, mayHoldSdesKey, redactIfKeyed } from './redact.js';
-import { NO_SDP_LIMITS, type SdpLimitName, type SdpLimits, SdpLineCounter } from './sdp-limits.js';
+import { NO_SDP_LIMITS, type SdpLimits, SdpLineCounter } from './sdp-limits.js';
 import { splitSdpLines } from './sdp-lines.js';
 import { isTokenRange, quote } from './syntax.js';
+import type { SdpOverLimit } from './types.js';
 
 export interface RawSdp {
   readonly session: LevelRecord;
   readonly media: readonly LevelRecord[];
   /** The limit the description passed (it is then not modelled: the records are partial), or null. */
-  readonly overLimit: { readonly limit: SdpLimitName; readonly reason: string } | null;
+  readonly overLimit: SdpOverLimit | null;
 }
 
 /**

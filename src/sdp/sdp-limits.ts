@@ -4,11 +4,12 @@
  * it gives names the limit, for the caller to count (src/sip/message-limits.ts holds the defaults
  * shared with the SIP reader).
  */
-import { type MessageLimits, type OverLimit, overLimit } from '../sip/message-limits.js';
+import { type MessageLimits, overLimit } from '../sip/message-limits.js';
+import type { SdpOverLimit } from './types.js';
 
 export type SdpLimits = Pick<MessageLimits, 'maxSdpLines' | 'maxIceCandidates'>;
 
-export type SdpLimitName = 'sdp-lines' | 'ice-candidates';
+export type SdpLimitName = SdpOverLimit['limit'];
 
 /**
  * parseSdp on its own models any description (a library call, bounded by the text it is given);
@@ -59,7 +60,7 @@ export class SdpLineCounter {
   }
 
   /** The limit passed (with the count over the whole description), or null. */
-  get overLimit(): (OverLimit & { readonly limit: SdpLimitName }) | null {
+  get overLimit(): SdpOverLimit | null {
     if (this.#hit === 'sdp-lines')
       return {
         ...overLimit('sdp-lines', this.#lines, 'lines in the SDP', this.limits.maxSdpLines),
