@@ -229,7 +229,7 @@ export type FindingCode = keyof typeof FINDING_CODES;
 export const ALL_CODES = Object.keys(FINDING_CODES) as FindingCode[];
 
 /** The codes the judge's checks report on messages (every code but the proxy's own, e.g. request-flood). */
-export const JUDGED_CODES = ALL_CODES.filter((code) => !('proxyOnly' in FINDING_CODES[code]));
+export const JUDGED_CODES = ALL_CODES.filter((code) => (FINDING_CODES[code] as CodeInfo).proxyOnly !== true);
 
 export function isFindingCode(text: string): text is FindingCode {
   return Object.hasOwn(FINDING_CODES, text);
