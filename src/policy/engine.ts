@@ -159,9 +159,8 @@ export class Judge {
     runChecks(this.#messageChecks, base, observations);
 
     const { bodies, problems, overLimit } = sdpBodies(message, this.#limits);
-    let limitHits: OverLimit[] | undefined;
     if (overLimit !== undefined) {
-      limitHits = [overLimit];
+      this.#onLimitHit?.(overLimit, envelope);
       observations.push(notModelled(overLimit.reason));
     }
     for (const problem of problems) {
@@ -180,8 +179,7 @@ export class Judge {
         // Past a limit the SDP is not modelled: its one problem says so; nothing else is judged,
         // and the message does not take part in offer/answer pairing (an empty offer would make
         // every answer to it look wrong).
-        if (limitHits === undefined) limitHits = [];
-        limitHits.push(description.overLimit);
+        this.#onLimitHit?.(description.overLimit, envelope);
         observations.push(notModelled(description.overLimit.reason, body.partPath));
         continue;
       }
@@ -197,14 +195,11 @@ export class Judge {
     }
     // A message without SDP still moves the exchange on (an INVITE without SDP announces a late offer);
     // one whose body was not modelled does not: its SDP is there, only unread.
-    if (bodies.length === 0 && limitHits === undefined) this.#place(message, side, envelope, null);
+    if (bodies.length === 0 && overLimit === undefined) this.#place(message, side, envelope, null);
 
     const findings: Finding[] = new Array(observations.length);
     for (let i = 0; i < observations.length; i++) {
       findings[i] = this.#finding(observations[i]!, message, envelope, side, messageIndex);
-    }
-    if (limitHits !== undefined && this.#onLimitHit !== undefined) {
-      for (const hit of limitHits) this.#onLimitHit(hit, envelope);
     }
     return { messageIndex, envelope, message, side, sdps, findings };
   }
