@@ -81,7 +81,7 @@ export const pemFileSchema = {
   expected: 'a path to a PEM file (relative to this config file)',
 } as const satisfies SchemaObject;
 
-/** A positive whole number in a range, with the `expected` wording every limit uses. */
+/** A whole number in a range (0 only where it means "off"), with the `expected` wording limits use. */
 function count(minimum: number, maximum: number, what: string) {
   return { type: 'integer', minimum, maximum, expected: `${what} ${minimum}-${maximum}` } as const;
 }
