@@ -40,7 +40,7 @@ import {
   removeLeadingRoutes,
 } from '../sip/splice.js';
 import { parseVia } from '../sip/via.js';
-import { loopPartOfBranch, ourBranch } from './branch.js';
+import { loopPartOfBranch, ourBranch, tagOf } from './branch.js';
 import { floodObservation } from './guard/flood-finding.js';
 import type { Guard } from './guard/guard.js';
 import { guardFor } from './guard/proxy-guard.js';
@@ -344,22 +344,23 @@ export class SipProxy {
       arrived: performance.now(),
     };
     const max = this.#settings.maxMessageBytes;
-    // The same cap as on streams: a datagram over it is not read at all (RFC 3261 §21.5.7, 513).
-    if (bytes.length > max)
+    let result: ReadResult;
+    if (bytes.length > max) {
+      // The same cap as on streams: a datagram over it is not read at all (RFC 3261 §21.5.7, 513).
       this.limitHits.hit(
         'message-bytes',
         `UDP datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
         formatEndpoint(remote),
       );
-    const result: ReadResult =
-      bytes.length > max
-        ? {
-            ok: false,
-            failure: 'too-large',
-            reason: `datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
-            bytes,
-          }
-        : readDatagram(bytes, { limits: this.#settings.limits.message });
+      result = {
+        ok: false,
+        failure: 'too-large',
+        reason: `datagram of ${bytes.length} bytes, over the ${max}-byte limit`,
+        bytes,
+      };
+    } else {
+      result = readDatagram(bytes, { limits: this.#settings.limits.message });
+    }
     this.#safely(() => this.#onResult(result, path));
   }
 
@@ -555,11 +556,12 @@ export class SipProxy {
     const edits: ByteEdit[] = [];
     if (maxForwardsEdit) edits.push(maxForwardsEdit);
     edits.push(...removeLeadingRoutes(request, (value) => this.#namesUs(value)));
-    const recordRoutes = this.#recordRoutes(request, path, target, outListener, sentBy);
+    const recordRoutes = this.#recordRoutes(request, path, target, sentBy);
     if (recordRoutes.length > 0) edits.push(insertHeaderLines(request, 'record-route', recordRoutes));
     edits.push(insertHeaderLines(request, 'via', [via]));
     const bytes = applyEdits(request.bytes, edits);
-    if (request.method !== 'ACK') {
+    const isAck = request.method === 'ACK';
+    if (!isAck) {
       this.#origins.remember(
         branch,
         request.cseq?.method ?? request.method ?? '',
@@ -568,9 +570,10 @@ export class SipProxy {
       );
     }
     // RFC 3261 §16.9: a transport error toward the next hop is treated as a 503 from it; the
-    // stateless proxy answers it itself (an ACK is never answered).
+    // stateless proxy answers it itself (an ACK is never answered). Only a TCP/TLS send reports
+    // one: no closure is made per UDP request.
     const onUnsent =
-      request.method === 'ACK'
+      isAck || target.transport === 'udp'
         ? undefined
         : () =>
             this.#safely(() =>
@@ -616,20 +619,13 @@ export class SipProxy {
    * it came in on, two values: the top one faces the next hop (the callee's route set starts
    * there), the second faces where the request came from (the caller reverses the list).
    */
-  #recordRoutes(
-    request: SipMessage,
-    path: ReturnPath,
-    target: Target,
-    outListener: RunningListener | null,
-    sentBy: string,
-  ): string[] {
+  #recordRoutes(request: SipMessage, path: ReturnPath, target: Target, sentBy: string): string[] {
     if (!this.#settings.recordRoute || !DIALOG_CREATING.has(request.method ?? '')) return [];
-    if (tagOfTo(request) !== '') return []; // in-dialog: the route set is fixed (§12.2)
+    if (tagOf(request.header('to') ?? '') !== '') return []; // in-dialog: the route set is fixed (§12.2)
     const outward = `<sip:${sentBy};transport=${target.transport};lr>`;
     const inListener = this.#listeners[path.listener];
     const inSentBy = inListener ? formatEndpoint(inListener.advertised) : formatEndpoint(path.local);
     const inward = `<sip:${inSentBy};transport=${path.transport};lr>`;
-    void outListener;
     return outward === inward
       ? [`Record-Route: ${outward}`]
       : [`Record-Route: ${outward}`, `Record-Route: ${inward}`];
@@ -855,13 +851,6 @@ function fatalProblem(request: SipMessage): string | null {
 function blockingFindings(judged: JudgedMessage, threshold: Severity): Finding[] {
   if (!judged.sdps.some((sdp) => sdp.role === 'offer')) return [];
   return judged.findings.filter((finding) => severityRank(finding.severity) >= severityRank(threshold));
-}
-
-function tagOfTo(request: SipMessage): string {
-  const to = request.header('to') ?? '';
-  const close = to.lastIndexOf('>');
-  const params = close >= 0 ? to.slice(close + 1) : to;
-  return /;\s*tag\s*=\s*([^;\s,]+)/i.exec(params)?.[1] ?? '';
 }
 
 function firstTarget(targets: readonly Target[], hop: NextHopSettings): Target {
