@@ -6,6 +6,7 @@
  *
  * A keep-alive answered (RFC 5626 §3.5.1) is the proof that the proxy adopted a connection.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import {
   closed,
@@ -83,6 +84,24 @@ test('message time: a slow-drip sender is cut off, a normal sender on another co
   t.is(hits.length, 1);
   t.regex(hits[0]?.message ?? '', /still incomplete 1 s after its first byte/);
   t.is(await limitMetric(scene.metrics, 'message-time'), 1);
+});
+
+test('message time: a message that starts in the read completing the one before gets a clock of its own', async (t) => {
+  const scene = await streamScene(t, { messageSeconds: 2 });
+  const socket = await tcpClient(t, scene.tcpPort);
+  const first = invite('clock-1');
+  const second = invite('clock-2');
+  socket.write(first.subarray(0, 100));
+  await delay(1200);
+  // The rest of the first message and the start of the second, together: the clock restarts here.
+  socket.write(Buffer.concat([first.subarray(100), second.subarray(0, 100)]));
+  t.regex(await forwarded(scene.carrier, 'clock-1'), /^INVITE /);
+  await delay(1200);
+  // 2.4 s after the first message's first byte, 1.2 s into the second's: within its own limit.
+  socket.write(second.subarray(100));
+  t.regex(await forwarded(scene.carrier, 'clock-2'), /^INVITE /);
+  t.false(socket.closed);
+  t.is(limitHitLines(scene.lines, 'message-time').length, 0);
 });
 
 test('message time: a sender dripping the body of an oversize message is cut off too', async (t) => {

@@ -221,8 +221,13 @@ export class Connection implements StreamConnection {
     }
     // A message in progress: its bytes held, or the rest of an oversize body still to skip.
     const inProgress = buffered > 0 || this.#framer.skipping > 0;
-    if (yielded || !inProgress) this.#stopMessageClock();
-    if (inProgress && this.#messageClock === null) {
+    if (!inProgress) {
+      this.#stopMessageClock();
+    } else if (this.#messageClock !== null) {
+      // A new message began in this read: its clock starts now. refresh() restarts the running
+      // timer in place, where a new one per read would be a Timeout and a closure each.
+      if (yielded) this.#messageClock.refresh();
+    } else {
       this.#messageClock = setTimeout(
         () =>
           this.#closeForLimit(
@@ -324,7 +329,7 @@ export class ConnectionPool {
 
   constructor(
     readonly events: StreamEvents,
-    readonly maxMessageSize: number,
+    maxMessageSize: number,
     private tls: TlsMaterial | null,
     readonly policy: StreamPolicy,
   ) {
