@@ -40,6 +40,7 @@ import {
   invalidContentLengthReason,
   isConflicting,
 } from './content-length.js';
+import type { ReadOptions } from './datagram.js';
 import { locateHead, skipLineBreaks } from './header-end.js';
 import type { MessageProblem, ReadFailure, ReadResult } from './message.js';
 import { type Head, readHead } from './message-head.js';
@@ -220,14 +221,15 @@ export class StreamFramer {
             );
             return results;
           }
+          // A message both too large and over a limit is reported as too large.
           results.push(
-            total > max || over === null
-              ? failed(
+            over !== null && total <= max
+              ? failed('over-limit', over.reason, headBytes, over.limit)
+              : failed(
                   'too-large',
                   `message of ${total} bytes (Content-Length ${bodyLength}) exceeds the ${max}-byte maximum; its body is skipped`,
                   headBytes,
-                )
-              : failed('over-limit', over.reason, headBytes, over.limit),
+                ),
           );
           const available = data.length - end.bodyOffset;
           if (available >= bodyLength) {
@@ -353,7 +355,7 @@ function streamFraming(reading: ContentLengthReading, bodyOffset: number, total:
  * is known, a missing one reads the body to the end of the record, and bytes beyond the
  * declared body (other than CRLF) are reported instead of silently becoming "the next message".
  */
-export function readStreamRecord(buf: Buffer, options: { readonly limits?: MessageLimits } = {}): ReadResult {
+export function readStreamRecord(buf: Buffer, options: ReadOptions = {}): ReadResult {
   return readOneMessage(buf, streamRecordBody, options.limits);
 }
 
