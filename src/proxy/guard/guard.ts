@@ -42,12 +42,12 @@ export class Guard {
     return this.#blocklist.size;
   }
 
-  /** Sources whose request rate is being tracked. */
   /** Sources the rate table forgot past flood.maxSources, since start. */
   get forgottenSources(): number {
     return this.#rate.evictions;
   }
 
+  /** Sources whose request rate is being tracked. */
   get trackedSources(): number {
     return this.#rate.size;
   }
