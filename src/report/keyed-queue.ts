@@ -1,7 +1,7 @@
 /**
  * Values by key, in an order kept by a doubly linked list: appending (or moving to the back),
- * removing any key and reading the front are all O(1). The call ledger keeps its open calls in
- * recency order with it, moving a call to the back on every message.
+ * removing any key and reading the front are all O(1). The call ledger (check) and the live calls
+ * (proxy, HEP) keep their calls in recency order with it, moving a call to the back on every message.
  *
  * Why not a Map's own insertion order (delete, then set again): V8's ordered hash tables leave a
  * hole per deletion until they rehash, and every walk from the front skips those holes, so reading

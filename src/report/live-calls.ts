@@ -15,6 +15,7 @@ import type { JudgedMessage } from '../policy/engine.js';
 import type { Side } from '../policy/finding.js';
 import { type CallEnd, endOf } from './call-end.js';
 import { type NegotiatedMedia, negotiatedMedia, type Verdict, verdictFor } from './call-ledger.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 export type { CallEnd };
 
@@ -60,8 +61,8 @@ export interface LiveCallsOptions {
 }
 
 export class LiveCalls {
-  /** Map order is recency order: a call is moved to the back on every message. */
-  readonly #calls = new Map<string, LiveCall>();
+  /** Queue order is recency order: a call is moved to the back on every message. */
+  readonly #calls = new KeyedQueue<string, LiveCall>();
 
   constructor(
     readonly options: LiveCallsOptions,
@@ -95,10 +96,8 @@ export class LiveCalls {
         customer: [],
       };
       this.onStarted(owned);
-    } else {
-      this.#calls.delete(callId);
     }
-    this.#calls.set(call.callId, call);
+    this.#calls.pushBack(call.callId, call);
     call.lastSeen = judged.envelope.time;
     call.lastAt = now;
     call.messages++;
@@ -127,7 +126,7 @@ export class LiveCalls {
 
   /** Summarizes and forgets calls idle for longer than idleMs. */
   sweep(now: number): void {
-    for (const call of this.#calls.values()) {
+    for (let call = this.#calls.first(); call !== undefined; call = this.#calls.first()) {
       if (now - call.lastAt <= this.options.idleMs) return;
       this.#end(call, 'timeout');
     }
@@ -144,7 +143,7 @@ export class LiveCalls {
 
   #evictOverCap(): void {
     while (this.#calls.size > this.options.maxCalls) {
-      const oldest = this.#calls.values().next().value;
+      const oldest = this.#calls.first();
       if (oldest === undefined) return;
       this.#end(oldest, 'evicted');
     }
