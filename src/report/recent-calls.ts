@@ -23,6 +23,7 @@ import type { RecentCallsSettings } from '../proxy/settings.js';
 import { redactIfKeyed } from '../sdp/redact.js';
 import { formatEndpoint, type Transport } from '../sip/envelope.js';
 import { type NegotiatedMedia, negotiatedMedia, type Verdict, verdictFor } from './call-ledger.js';
+import { KeyedQueue } from './keyed-queue.js';
 import type { CallEnd, CallSummaryLine } from './live-calls.js';
 
 export type CallState = 'active' | 'ended';
@@ -169,7 +170,7 @@ export class RecentCalls implements ProxyObserver {
   /** In order of first appearance: listing walks it backwards (newest first). */
   readonly #byStart = new Map<string, StoredCall>();
   /** In order of last activity (a call moves to the back on each message): eviction takes the front. */
-  readonly #byActivity = new Map<string, StoredCall>();
+  readonly #byActivity = new KeyedQueue<string, StoredCall>();
   #callBytes = 0;
   #evicted = 0;
   /** Oldest first; `#findingsHead` is the index of the oldest still kept. */
@@ -314,15 +315,14 @@ export class RecentCalls implements ProxyObserver {
       bytes: CALL_BYTES + stringBytes(kept) + 2 * stringBytes(time),
     };
     this.#byStart.set(kept, call);
-    this.#byActivity.set(kept, call);
+    this.#byActivity.pushBack(kept, call);
     this.#callBytes += call.bytes;
     this.#evictOverCaps(call);
     return call;
   }
 
   #touch(call: StoredCall): void {
-    this.#byActivity.delete(call.callId);
-    this.#byActivity.set(call.callId, call);
+    this.#byActivity.pushBack(call.callId, call);
   }
 
   #record(call: StoredCall, judged: JudgedMessage, findings: readonly Finding[], forwarded: boolean): void {
@@ -368,14 +368,9 @@ export class RecentCalls implements ProxyObserver {
   /** Drops the least recently active calls until both caps hold; `keep` (the call being recorded) last. */
   #evictOverCaps(keep: StoredCall): void {
     while (this.#byStart.size > this.settings.maxCalls || this.#callBytes > this.#callBudget) {
-      let victim: StoredCall | undefined;
-      for (const call of this.#byActivity.values()) {
-        if (call !== keep) {
-          victim = call;
-          break;
-        }
-      }
-      if (victim === undefined) return; // only the call being recorded is left: it stays
+      // `keep` was just moved to the back: it is at the front only when it is the last call left.
+      const victim = this.#byActivity.first();
+      if (victim === undefined || victim === keep) return; // only the call being recorded is left: it stays
       this.#byStart.delete(victim.callId);
       this.#byActivity.delete(victim.callId);
       this.#callBytes -= victim.bytes;
