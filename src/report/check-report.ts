@@ -5,7 +5,7 @@
  * memory) once the totals that head it are known. Lists that could grow with garbage input (input
  * errors, TLS flows) keep their first LISTED entries and count the rest.
  */
-import { type Severity, severityRank } from '../policy/codes.js';
+import type { Severity } from '../policy/codes.js';
 import type { Finding } from '../policy/finding.js';
 import type { CarrierProfile } from '../policy/profile.js';
 import type { CaptureStats } from '../sources/pcap/capture-reader.js';
@@ -15,6 +15,7 @@ import { SpillFile } from './spill-file.js';
 import {
   callBlock,
   emptySeverityCounts,
+  failingCount,
   reportFooter,
   reportHeader,
   type SeverityCounts,
@@ -86,9 +87,7 @@ export class CheckReport {
 
   /** Whether a finding at or above --fail-on was seen. */
   get failed(): boolean {
-    return Object.entries(this.counts).some(
-      ([severity, count]) => count > 0 && severityRank(severity as Severity) >= severityRank(this.failOn),
-    );
+    return failingCount(this.counts, this.failOn) > 0;
   }
 
   /**

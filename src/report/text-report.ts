@@ -98,15 +98,20 @@ function mediaEndpointLines(snapshot: MediaEndpointsSnapshot): string[] {
   return lines;
 }
 
+/** Findings at or above `failOn`: what makes `check` fail. */
+export function failingCount(counts: SeverityCounts, failOn: Severity): number {
+  return SEVERITIES.filter((severity) => severityRank(severity) >= severityRank(failOn)).reduce(
+    (sum, severity) => sum + counts[severity],
+    0,
+  );
+}
+
 function summaryLine(counts: SeverityCounts, failOn: Severity): string {
   const listed = [...SEVERITIES]
     .reverse()
     .filter((severity) => counts[severity] > 0)
     .map((severity) => `${counts[severity]} ${severity}`);
-  const failing = SEVERITIES.filter((severity) => severityRank(severity) >= severityRank(failOn)).reduce(
-    (sum, severity) => sum + counts[severity],
-    0,
-  );
+  const failing = failingCount(counts, failOn);
   const verdict =
     failing > 0
       ? `FAIL: ${plural(failing, 'finding')} at or above ${failOn}`
