@@ -99,7 +99,8 @@ export function createLogger(settings: LogSettings, options: LoggerOptions = {})
     silent: transports.length === 0,
     exitOnError: false,
   });
-  DIRECT.set(logger, { outputs: direct, file, viaWinston: transports.length > 0, now });
+  const syslogRank = settings.syslog === null ? NO_LEVEL : rankOf(settings.syslog.level);
+  DIRECT.set(logger, { outputs: direct, file, syslogRank, now });
   problems.attach(logger);
   // An output that fails (a syslog server that is gone) must not take the proxy down.
   logger.on('error', (error: unknown, transport?: TransportStream) => {
@@ -146,13 +147,15 @@ function write(logger: ProxyLogger, line: EcsLine): void {
     return;
   }
   const rank = rankOf(line.log.level);
-  let wanted = direct.viaWinston;
+  // A line syslog does not take skips winston's stream chain, where its transport would drop it.
+  const toSyslog = rank <= direct.syslogRank;
+  let wanted = toSyslog;
   for (const output of direct.outputs) wanted ||= rank <= output.rank;
   if (!wanted) return;
   // The same bytes winston's format wrote: a line built by ecs.ts is what ecsLineOf would return.
   const text = formatEcsLine(isBuiltLine(line) ? line : ecsLineOf(infoOf(line), direct.now));
   for (const output of direct.outputs) if (rank <= output.rank) output.write(text);
-  if (direct.viaWinston) toWinston(logger, line, text);
+  if (toSyslog) toWinston(logger, line, text);
 }
 
 /**
@@ -181,8 +184,8 @@ interface DirectLog {
   readonly outputs: readonly DirectOutput[];
   /** The file output, closed by closeLogger. */
   readonly file: RotatingFile | null;
-  /** A syslog output is on: lines also go through winston. */
-  readonly viaWinston: boolean;
+  /** The least severe level syslog takes (NO_LEVEL without syslog): such lines also go through winston. */
+  readonly syslogRank: number;
   readonly now: () => Date;
 }
 
@@ -198,6 +201,9 @@ function rankOf(level: string): number {
 }
 
 const NPM_LEVELS: Readonly<Record<string, number>> = winston.config.npm.levels;
+
+/** The rank of an output that is off: no line's rank is at most it. */
+const NO_LEVEL = -1;
 
 /**
  * Ends the log and waits until every output has written what it holds: SIGTERM must not lose a

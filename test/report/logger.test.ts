@@ -441,6 +441,31 @@ for (const protocol of ['udp', 'tcp'] as const) {
   });
 }
 
+test('syslog at warn beside the console at info: the console gets both lines, syslog the warn one only', async (t) => {
+  const receiver = await syslogReceiver('udp');
+  const out = capture();
+  const logger = createLogger(
+    {
+      ...NONE,
+      console: { level: 'info' },
+      syslog: { ...syslogSettings('udp', receiver.port), level: 'warn' },
+    },
+    { stdout: out.stream, hostname: 'sbc1' },
+  );
+  // The info line first: were it sent to syslog, it would be the first datagram received.
+  logCallSummary(logger, SUMMARY);
+  logEvent(logger, 'warn', 'limit-hit', 'limit headers hit');
+  await closeLogger(logger);
+  await waitFor(() => receiver.messages.length >= 1);
+  receiver.close();
+  t.deepEqual(
+    out.parsed().map((line) => (line.event as { action: string }).action),
+    ['call-summary', 'limit-hit'],
+  );
+  t.is(receiver.messages.length, 1, receiver.messages.join('\n'));
+  t.is(RFC5424.exec(receiver.messages[0]!)?.[6], 'limit-hit');
+});
+
 test('syslog: an unknown facility is a start-up error', (t) => {
   t.throws(() => createLogger({ ...NONE, syslog: { ...syslogSettings('udp', 514), facility: 'local9' } }), {
     message: /log\.syslog\.facility must be one of kern, user, .*local7, not "local9"/,
