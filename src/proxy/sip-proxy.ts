@@ -29,6 +29,7 @@ import { type LogBudget, lineBudget } from '../report/log-budget.js';
 import { logEvent, type ProxyLogger } from '../report/logger.js';
 import { readDatagram } from '../sip/datagram.js';
 import { type Endpoint, type Envelope, formatEndpoint } from '../sip/envelope.js';
+import { isoTime } from '../sip/iso-time.js';
 import type { ReadResult, SipMessage } from '../sip/message.js';
 import { parseSipUri, uriOfNameAddr } from '../sip/sip-uri.js';
 import {
@@ -45,7 +46,6 @@ import { floodObservation } from './guard/flood-finding.js';
 import type { Guard } from './guard/guard.js';
 import { guardFor } from './guard/proxy-guard.js';
 import type { RateTrip } from './guard/request-rate.js';
-import { isoNow } from './iso-now.js';
 import { resolveNextHop, systemResolver } from './next-hop.js';
 import type { ProxyObserver } from './observer.js';
 import type { ReturnPath } from './return-path.js';
@@ -816,7 +816,7 @@ export class SipProxy {
   }
 
   #envelope(path: ReturnPath): Envelope {
-    return { transport: path.transport, src: path.remote, dst: path.local, time: isoNow() };
+    return { transport: path.transport, src: path.remote, dst: path.local, time: isoTime() };
   }
 }
 

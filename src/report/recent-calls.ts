@@ -17,11 +17,11 @@ import type { SdpRole } from '../policy/check.js';
 import { type FindingCode, type Severity, severityRank } from '../policy/codes.js';
 import type { JudgedMessage, JudgedSdp } from '../policy/engine.js';
 import type { Finding, Side } from '../policy/finding.js';
-import { isoNow } from '../proxy/iso-now.js';
 import type { ProxyObserver } from '../proxy/observer.js';
 import type { RecentCallsSettings } from '../proxy/settings.js';
 import { redactIfKeyed } from '../sdp/redact.js';
 import { formatEndpoint, type Transport } from '../sip/envelope.js';
+import { isoTime } from '../sip/iso-time.js';
 import { type NegotiatedMedia, negotiatedMedia, type Verdict, verdictFor } from './call-ledger.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { CallEnd, CallSummaryLine } from './live-calls.js';
@@ -198,7 +198,7 @@ export class RecentCalls implements ProxyObserver {
   callStarted(callId: string): void {
     const call = this.#byStart.get(callId);
     if (call === undefined) {
-      this.#add(callId, isoNow());
+      this.#add(callId, isoTime());
       return;
     }
     // The same Call-ID again after its end: an INVITE retried with credentials after a 401/407

@@ -26,6 +26,7 @@ import { JudgementReporter } from '../../report/judgement-reporter.js';
 import { LimitHits } from '../../report/limit-hits.js';
 import { logEvent, type ProxyLogger } from '../../report/logger.js';
 import { type Endpoint, type Envelope, formatEndpoint, type Transport } from '../../sip/envelope.js';
+import { isoTime } from '../../sip/iso-time.js';
 import { readMessageBytes } from '../../sip/read-message.js';
 import { parseVia } from '../../sip/via.js';
 import {
@@ -242,7 +243,7 @@ export class HepCollector {
       transport,
       src,
       dst,
-      time: new Date(packet.timeMs ?? Date.now()).toISOString(),
+      time: isoTime(packet.timeMs ?? Date.now()),
     };
     this.counters.sip++;
     const index = this.#messageIndex++;

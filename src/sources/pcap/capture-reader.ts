@@ -8,6 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Endpoint, Envelope } from '../../sip/envelope.js';
+import { isoTime } from '../../sip/iso-time.js';
 import type { ReadResult } from '../../sip/message.js';
 import { readMessageBytes } from '../../sip/read-message.js';
 import { StreamFramer } from '../../sip/stream-framer.js';
@@ -68,9 +69,8 @@ export class CaptureReader {
   readonly #tcp: TcpReassembler<StreamState>;
   readonly #streams = new Map<string, StreamState>();
   #events: CaptureEvent[] = [];
+  /** The current packet's time (packets of the same millisecond share one text: isoTime). */
   #time = '1970-01-01T00:00:00.000Z';
-  /** The milliseconds `#time` says: packets of the same millisecond share its text, formatted once. */
-  #timeMs = 0;
   readonly stats: CaptureStats = {
     packets: 0,
     nonIp: 0,
@@ -158,11 +158,7 @@ export class CaptureReader {
     } else {
       ip = parsed;
     }
-    const ms = packetMillis(packet);
-    if (ms !== this.#timeMs) {
-      this.#timeMs = ms;
-      this.#time = new Date(ms).toISOString();
-    }
+    this.#time = isoTime(packetMillis(packet));
     if (ip.protocol === PROTO_UDP) this.#udp(ip);
     else if (ip.protocol === PROTO_TCP) this.#tcpSegment(ip);
     else this.stats.nonSipDatagrams++;

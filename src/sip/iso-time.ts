@@ -1,0 +1,16 @@
+/**
+ * A time as ISO-8601 text (`2026-11-28T10:00:01.234Z`), as `new Date(ms).toISOString()` gives it;
+ * by default now. Every message's envelope carries one (the proxy's arrival time, a packet's capture
+ * time, a HEP packet's), several per millisecond under load: the text of the last millisecond asked
+ * for is kept and shared (a string cannot be changed).
+ */
+let lastMs = Number.NaN;
+let lastText = '';
+
+export function isoTime(ms: number = Date.now()): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastText = new Date(ms).toISOString();
+  }
+  return lastText;
+}
