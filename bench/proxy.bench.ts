@@ -145,22 +145,28 @@ function groupPids(pgids: number | readonly number[]): number[] {
   return pids;
 }
 
-/** /proc/<pid>/stat fields from the state on (the command name may hold spaces), or null if gone. */
-function statFields(pid: number): string[] | null {
+/**
+ * /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) fields from the state on (the command name may
+ * hold spaces), or null if gone.
+ */
+function statFields(pid: number, tid?: string): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readFileSync(`/proc/${pid}${tid === undefined ? '' : `/task/${tid}`}/stat`, 'latin1');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+/** utime+stime of a process or thread (stat fields 14 and 15), or null if gone. */
+function usedTicks(pid: number, tid?: string): number | null {
+  const fields = statFields(pid, tid);
+  return fields === null ? null : Number(fields[11]) + Number(fields[12]);
+}
+
 function cpuTicks(pgids: number | readonly number[]): number {
   let ticks = 0;
-  for (const pid of groupPids(pgids)) {
-    const fields = statFields(pid);
-    if (fields !== null) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (14, 15)
-  }
+  for (const pid of groupPids(pgids)) ticks += usedTicks(pid) ?? 0;
   return ticks;
 }
 
@@ -175,13 +181,8 @@ function threadTicks(pgids: readonly number[]): Map<string, number> {
       continue; // gone
     }
     for (const tid of tids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks.set(`${pid}/${tid}`, Number(fields[11]) + Number(fields[12]));
-      } catch {
-        // gone
-      }
+      const used = usedTicks(pid, tid);
+      if (used !== null) ticks.set(`${pid}/${tid}`, used); // null: gone
     }
   }
   return ticks;
@@ -266,10 +267,18 @@ function udpReceiveBuffer(port: number): number | null {
 // The proxies
 
 interface RunningProxy {
-  readonly name: ProxyName;
   readonly port: number;
   readonly proc: ManagedProcess;
-  stop(): Promise<unknown>;
+}
+
+/** Waits for a proxy to be ready; one that is not is stopped, and the error carries its last output. */
+async function readyOrStopped(proc: ManagedProcess, ready: () => Promise<unknown>): Promise<void> {
+  try {
+    await ready();
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`${(error as Error).message}\n${proc.tail()}`);
+  }
 }
 
 function findKamailio(): string {
@@ -314,8 +323,8 @@ async function startKamailio(transport: Transport, uasPort: number, work: string
     ],
     { name: 'kamailio' },
   );
-  try {
-    await waitForSocket({
+  await readyOrStopped(proc, () =>
+    waitForSocket({
       protocol: transport,
       host: '127.0.0.1',
       port,
@@ -324,12 +333,9 @@ async function startKamailio(transport: Transport, uasPort: number, work: string
       stillWorthWaiting: () => {
         if (proc.exitStatus !== null) throw new Error('kamailio exited before it was ready');
       },
-    });
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.tail()}`);
-  }
-  return { name: 'kamailio', port, proc, stop: () => proc.stop() };
+    }),
+  );
+  return { port, proc };
 }
 
 interface TrunkguardOptions {
@@ -370,24 +376,19 @@ async function startTrunkguard(
     ],
     { name: 'trunkguard proxy', env: probe === undefined ? {} : { TRUNKGUARD_MEMORY_PROBE: probe } },
   );
-  try {
-    if (withLog) {
-      // Console off, log to the file: readiness is its `ready` line (ECS JSON, event.action).
-      await waitForFileLine(logFile, /"action":"ready"/, 10_000, () => proc.exitStatus !== null);
-    } else {
-      await waitForSocket({
-        protocol: transport,
-        host: '127.0.0.1',
-        port,
-        pids: () => [proc.pid],
-        timeoutMs: 10_000,
-      });
-    }
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.tail()}`);
-  }
-  return { name: 'trunkguard', port, proc, stop: () => proc.stop() };
+  // With --log the console is off: readiness is the file's `ready` line (ECS JSON, event.action).
+  await readyOrStopped(proc, () =>
+    withLog
+      ? waitForFileLine(logFile, /"action":"ready"/, 10_000, () => proc.exitStatus !== null)
+      : waitForSocket({
+          protocol: transport,
+          host: '127.0.0.1',
+          port,
+          pids: () => [proc.pid],
+          timeoutMs: 10_000,
+        }),
+  );
+  return { port, proc };
 }
 
 async function waitForFileLine(
@@ -422,6 +423,19 @@ const KEYS_UAC = withSdes(CUSTOMER_MEDIA, 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVub
 
 function sippTransport(transport: Transport): SippTransport {
   return transport === 'tcp' ? 't1' : 'u1';
+}
+
+/** The carrier-side SIPp UAS every proxy forwards to: answers for the whole bench, files in `work`. */
+function startUas(transport: Transport, localPort: number, work: string): Promise<SippUas> {
+  return startSippUas({
+    localPort,
+    transport: sippTransport(transport),
+    calls: 10_000_000,
+    keys: KEYS_UAS,
+    traceDir: work,
+    timeoutMs: 3_600_000,
+    traceMessages: false,
+  });
 }
 
 interface CallRun {
@@ -538,15 +552,7 @@ interface Lane {
 async function startLane(name: ProxyName, transport: Transport, work: string): Promise<Lane> {
   mkdirSync(work, { recursive: true });
   const uasPort = await freePort();
-  const uas = await startSippUas({
-    localPort: uasPort,
-    transport: sippTransport(transport),
-    calls: 10_000_000,
-    keys: KEYS_UAS,
-    traceDir: work,
-    timeoutMs: 3_600_000,
-    traceMessages: false,
-  });
+  const uas = await startUas(transport, uasPort, work);
   try {
     const proxy =
       name === 'kamailio'
@@ -686,7 +692,9 @@ async function sit(name: ProxyName, transport: Transport, index: number): Promis
     };
   } finally {
     // Every lane is stopped even when one fails to stop: no proxy or SIPp outlives the bench.
-    const stopped = await Promise.allSettled(lanes.flatMap((lane) => [lane.proxy.stop(), lane.uas.stop()]));
+    const stopped = await Promise.allSettled(
+      lanes.flatMap((lane) => [lane.proxy.proc.stop(), lane.uas.stop()]),
+    );
     removeUnlessKept(work);
     for (const result of stopped)
       if (result.status === 'rejected') console.error(`  could not stop a process: ${String(result.reason)}`);
@@ -786,15 +794,7 @@ async function measureDialogMemory(): Promise<DialogMemory> {
   const work = mkdtempSync(join(tmpdir(), 'trunkguard-bench-dialogs-'));
   const uasPort = await freePort();
   const rate = Number(flagValue('--dialog-rate') ?? 1000);
-  const uas = await startSippUas({
-    localPort: uasPort,
-    transport: 'u1',
-    calls: 10_000_000,
-    keys: KEYS_UAS,
-    traceDir: work,
-    timeoutMs: 3_600_000,
-    traceMessages: false,
-  });
+  const uas = await startUas('udp', uasPort, work);
   let proxy: RunningProxy | undefined;
   const probe = join(work, 'memory.jsonl');
   const scenario = join(BENCH, 'uac-no-bye.xml');
@@ -837,7 +837,7 @@ async function measureDialogMemory(): Promise<DialogMemory> {
     );
     return result;
   } finally {
-    await proxy?.stop();
+    await proxy?.proc.stop();
     await uas.stop();
     removeUnlessKept(work);
   }
