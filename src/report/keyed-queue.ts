@@ -1,7 +1,8 @@
 /**
  * Values by key, in an order kept by a doubly linked list: appending (or moving to the back),
  * removing any key and reading the front are all O(1). The call ledger (check) and the live calls
- * (proxy, HEP) keep their calls in recency order with it, moving a call to the back on every message.
+ * (proxy, HEP) keep their calls in recency order with it, moving a call to the back on every message;
+ * the flood guard keeps its sources so, moving a source to the back on every request.
  *
  * Why not a Map's own insertion order (delete, then set again): V8's ordered hash tables leave a
  * hole per deletion until they rehash, and every walk from the front skips those holes, so reading
@@ -31,6 +32,11 @@ export class KeyedQueue<K, V> {
   /** The value at the front (the first appended, or least recently moved), if any. */
   first(): V | undefined {
     return this.#head?.value;
+  }
+
+  /** The key at the front, if any. */
+  firstKey(): K | undefined {
+    return this.#head?.key;
   }
 
   /** Puts `value` at the back under `key`; a key already in the queue moves there. */

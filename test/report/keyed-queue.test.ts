@@ -56,3 +56,15 @@ test('the front, the back and the only entry can each be removed; clear empties 
   t.deepEqual([...queue.values()], []);
   t.is(queue.get('e'), undefined);
 });
+
+test('firstKey names the front: the least recently appended or moved', (t) => {
+  const queue = new KeyedQueue<string, number>();
+  t.is(queue.firstKey(), undefined);
+  queue.pushBack('a', 1);
+  queue.pushBack('b', 2);
+  t.is(queue.firstKey(), 'a');
+  queue.pushBack('a', 3);
+  t.is(queue.firstKey(), 'b');
+  queue.delete('b');
+  t.is(queue.firstKey(), 'a');
+});

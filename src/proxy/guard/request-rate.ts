@@ -15,10 +15,10 @@
  *
  * Two buckets make the window slide without storing timestamps (O(1) per request): the count of
  * the previous window, weighted by how much of it still lies inside the last windowSeconds, plus
- * the count of the current one. The table holds at most maxSources sources; the Map's order is
- * recency order (a source moves to the back on every request), so the least recently seen is
- * forgotten first, in O(1).
+ * the count of the current one. The table holds at most maxSources sources in recency order (a
+ * source moves to the back on every request), so the least recently seen is forgotten first, in O(1).
  */
+import { KeyedQueue } from '../../report/keyed-queue.js';
 
 export interface RequestRateLimits {
   /** 0 turns counting off. */
@@ -47,7 +47,8 @@ interface SourceRate {
 }
 
 export class RequestRate {
-  readonly #sources = new Map<string, SourceRate>();
+  /** Least recently seen first (a KeyedQueue: a Map reordered per request leaves a hole each time, and reading its front walks them). */
+  readonly #sources = new KeyedQueue<string, SourceRate>();
   readonly #windowMs: number;
   /** Requests allowed in one window. */
   readonly #allowed: number;
@@ -67,12 +68,8 @@ export class RequestRate {
   count(source: string, now: number): RateTrip | null {
     if (this.limits.requestsPerSecond <= 0) return null;
     let rate = this.#sources.get(source);
-    if (rate === undefined) {
-      rate = { windowStart: now, current: 0, previous: 0, flooding: false, lastOverAt: 0 };
-    } else {
-      this.#sources.delete(source); // re-inserted at the back: most recently seen
-    }
-    this.#sources.set(source, rate);
+    rate ??= { windowStart: now, current: 0, previous: 0, flooding: false, lastOverAt: 0 };
+    this.#sources.pushBack(source, rate); // to the back: most recently seen
     this.#roll(rate, now);
     rate.current++;
     const requests = this.#estimate(rate, now);
@@ -110,7 +107,7 @@ export class RequestRate {
 
   #evictOverCap(): void {
     while (this.#sources.size > this.limits.maxSources) {
-      const oldest = this.#sources.keys().next().value;
+      const oldest = this.#sources.firstKey();
       if (oldest === undefined) return;
       this.#sources.delete(oldest);
       this.evictions++;
