@@ -10,6 +10,7 @@
  */
 import { ownCopy } from '../dialog/own-copy.js';
 import type { Side } from '../policy/finding.js';
+import { KeyedQueue } from '../report/keyed-queue.js';
 import type { ReturnPath } from './return-path.js';
 
 export interface TransactionOrigin {
@@ -28,7 +29,8 @@ export const INVITE_LIFETIME_MS = 200_000;
 export const DEFAULT_MAX_TRANSACTIONS = 100_000;
 
 class ExpiringTable {
-  readonly #entries = new Map<string, Entry>();
+  /** Oldest first: entries are added with a growing `expires`, so the front expires first. */
+  readonly #entries = new KeyedQueue<string, Entry>();
   /** The first entry's time: `expires` counts from it. */
   #epoch: number | null = null;
   /** No entry expires before this (the front entry's `expires`, or less): sweep has nothing to do until then. */
@@ -40,17 +42,16 @@ class ExpiringTable {
 
   set(key: string, origin: TransactionOrigin, now: number): void {
     this.sweep(now);
-    // Re-inserted so a retransmission moves to the back (its lifetime starts again).
-    this.#entries.delete(key);
     this.#epoch ??= now;
     // The key is kept up to the lifetime: one flat string, not the pieces (and the longer hash
-    // strings they were sliced from) a branch is built of. A retransmission's key is as fresh as
-    // a new one's, so it is copied too.
+    // strings they were sliced from) a branch is built of. A retransmission moves to the back: its
+    // lifetime starts again.
     const expires = now - this.#epoch + this.lifetimeMs;
-    this.#entries.set(ownCopy(key), { path: origin.path, side: origin.side, expires });
+    const entry = { path: origin.path, side: origin.side, expires };
+    this.#entries.pushBack(ownCopy(key), entry);
     this.#nothingExpiresBefore = Math.min(this.#nothingExpiresBefore, expires);
     if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
+      const oldest = this.#entries.firstKey();
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
   }
@@ -62,14 +63,14 @@ class ExpiringTable {
 
   sweep(now: number): void {
     const since = now - (this.#epoch ?? now);
-    // Called on every request: no walk (and no iterator) while the front entry has not expired.
+    // Called on every request: nothing to do while the front entry has not expired.
     if (since < this.#nothingExpiresBefore) return;
-    for (const [key, entry] of this.#entries) {
+    for (let entry = this.#entries.first(); entry !== undefined; entry = this.#entries.first()) {
       if (entry.expires > since) {
         this.#nothingExpiresBefore = entry.expires;
         return;
       }
-      this.#entries.delete(key);
+      this.#entries.delete(this.#entries.firstKey() as string);
     }
     this.#nothingExpiresBefore = Number.POSITIVE_INFINITY;
   }
