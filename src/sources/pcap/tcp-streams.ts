@@ -7,6 +7,7 @@
  * RST ends the direction. The number of directions tracked at once is bounded too: the least
  * recently active one is ended first.
  */
+import { KeyedQueue } from '../../report/keyed-queue.js';
 
 export interface TcpSegment {
   readonly src: string;
@@ -52,7 +53,8 @@ const seqDiff = (a: number, b: number) => (a - b) | 0;
 
 export class TcpReassembler<S> {
   readonly #sink: StreamSink<S>;
-  readonly #directions = new Map<string, Direction<S>>();
+  /** Least recently active first (a KeyedQueue: moving a Map entry per segment leaves holes that reading its front walks). */
+  readonly #directions = new KeyedQueue<string, Direction<S>>();
   readonly #maxStreams: number;
   readonly #maxHeldBytes: number;
   readonly #maxHeldSegments: number;
@@ -92,8 +94,7 @@ export class TcpReassembler<S> {
       direction = this.#open(key, segment);
     } else {
       // Least recently active first: move it to the end.
-      this.#directions.delete(key);
-      this.#directions.set(key, direction);
+      this.#directions.pushBack(key, direction);
     }
     let seq = segment.seq;
     if (segment.syn) {
@@ -120,7 +121,7 @@ export class TcpReassembler<S> {
 
   #open(key: string, segment: TcpSegment): Direction<S> {
     if (this.#directions.size >= this.#maxStreams) {
-      const oldest = this.#directions.values().next().value;
+      const oldest = this.#directions.first();
       if (oldest !== undefined) this.#close(oldest);
     }
     const direction: Direction<S> = {
@@ -131,7 +132,7 @@ export class TcpReassembler<S> {
       held: [],
       heldBytes: 0,
     };
-    this.#directions.set(key, direction);
+    this.#directions.pushBack(key, direction);
     return direction;
   }
 
