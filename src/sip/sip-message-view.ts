@@ -31,6 +31,8 @@ const UNSET = Symbol('unset');
 /** Problems listed per message, the last one summarizing any beyond. */
 export const MAX_PROBLEMS = 32;
 
+/** What headerFields gives for a header the message lacks: one shared, frozen empty list. */
+const NO_FIELDS: readonly HeaderLine[] = Object.freeze([]);
 export class SipMessageView implements SipMessage {
   readonly bytes: Buffer;
   readonly kind: 'request' | 'response';
@@ -145,7 +147,14 @@ export class SipMessageView implements SipMessage {
 
   headerFields(name: string): readonly HeaderLine[] {
     const wanted = canonicalHeaderName(name);
-    return this.headers.filter((field) => field.name === wanted);
+    // An array only when a field is there: checks ask on every message for headers most lack.
+    let found: HeaderLine[] | null = null;
+    for (const field of this.headers) {
+      if (field.name !== wanted) continue;
+      found ??= [];
+      found.push(field);
+    }
+    return found ?? NO_FIELDS;
   }
 
   headerValues(name: string): readonly string[] {

@@ -16,13 +16,8 @@ interface ScannerMatch {
 const SCANNER_HEADERS = ['user-agent', 'server'] as const;
 
 function findScanner(message: SipMessage, patterns: readonly string[]): ScannerMatch | null {
-  const headers = message.headers;
   for (const name of SCANNER_HEADERS) {
-    // The index read in place (names in it are canonical): headerFields builds an array per call,
-    // and this check runs on every message.
-    for (let i = 0; i < headers.length; i++) {
-      const field = headers[i]!;
-      if (field.name !== name) continue;
+    for (const field of message.headerFields(name)) {
       const value = field.value.toLowerCase();
       for (const pattern of patterns) {
         if (pattern !== '' && value.includes(pattern.toLowerCase())) return { field, pattern };
