@@ -17,8 +17,8 @@ export interface ParseOptions {
   /**
    * Also read the SDP with sdp-transform and report, as `malformed-sdp`, every field a check judges
    * that it reads differently, where the strict pass found nothing wrong already (sdp-transform-view.ts).
-   * Off by default: it costs about as much as parseSdp itself on a 13-line SDP, and 4 times as much on a
-   * WebRTC offer. Meant for offline modes (pcap, CLI check).
+   * Off by default: even on the compared lines alone it costs about as much again as parseSdp itself
+   * (1-2 times, measured on the SDP fixtures). Meant for offline modes (pcap, CLI check).
    */
   readonly crossCheckWithSdpTransform?: boolean;
   /** Lines per SDP and a=candidate lines per m= section; none when absent (the judge always sets them). */

@@ -4,10 +4,16 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import sdpTransform from 'sdp-transform';
 import { parseSdp } from '../../src/sdp/parse.js';
 import { MAX_PROBLEMS } from '../../src/sdp/problems.js';
 import { containsSdesKey } from '../../src/sdp/redact.js';
-import { crossCheckWithSdpTransform } from '../../src/sdp/sdp-transform-view.js';
+import {
+  COMPARED_ATTRIBUTE,
+  compareReadings,
+  crossCheckWithSdpTransform,
+  readWithSdpTransform,
+} from '../../src/sdp/sdp-transform-view.js';
 import type { SessionDescription } from '../../src/sdp/types.js';
 import { listSdpFixtures, readSdpFixture, stringsIn } from './fixtures.js';
 
@@ -193,4 +199,134 @@ test('when the strict pass finds nothing wrong after line edits, sdp-transform r
     { numRuns: Number(process.env.SDP_FUZZ_RUNS ?? 2000) },
   );
   t.pass();
+});
+
+/*
+ * crossCheckWithSdpTransform hands sdp-transform only the lines that reach a compared field
+ * (comparedLines): the comparison must come out the same as on the whole SDP.
+ */
+test('the cross-check on the compared lines alone finds what it finds on the whole SDP', (t) => {
+  const sameAsWhole = (text: string) => {
+    const description = parseSdp(text);
+    const whole = compareReadings(readWithSdpTransform(text), description);
+    t.deepEqual(crossCheckWithSdpTransform(text, description), whole, JSON.stringify(text));
+  };
+  for (const seed of seeds) sameAsWhole(seed);
+  const soupLine = fc
+    .tuple(
+      fc.constantFrom('c', 'm', 'a', 'o', 'b', 'A', ' '),
+      fc.constantFrom('=', ':', ''),
+      fc.array(
+        fc.constantFrom(
+          ...SDP_PIECES,
+          'IN IP4 192.0.2.1',
+          'audio 5000 RTP/AVP 0',
+          'sendrecv',
+          'rtcp-mux',
+          'fingerprint:sha-256 AB',
+          'candidate:1 1 udp 1 192.0.2.1 5000 typ host',
+          'rtpmap:0 PCMU/8000',
+          'inactive',
+        ),
+        { maxLength: 4 },
+      ),
+    )
+    .map(([type, equals, pieces]) => `${type}${equals}${pieces.join('')}`);
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        mutatedSdp(seeds, anyMutation),
+        fc
+          .tuple(fc.array(soupLine, { maxLength: 20 }), fc.constantFrom('\r\n', '\n', '\r'))
+          .map(([lines, end]) => lines.join(end)),
+      ),
+      (text) => {
+        const description = parseSdp(text);
+        const whole = compareReadings(readWithSdpTransform(text), description);
+        const compared = crossCheckWithSdpTransform(text, description);
+        if (JSON.stringify(compared) !== JSON.stringify(whole))
+          throw new Error(`${JSON.stringify(compared)} != ${JSON.stringify(whole)}`);
+      },
+    ),
+    { numRuns: Number(process.env.SDP_FUZZ_RUNS ?? 3000) },
+  );
+});
+
+/*
+ * comparedLines' list is sound only while every sdp-transform rule filling a compared field is
+ * anchored on one of its prefixes: a new rule, or a rule that matches more, must fail here.
+ */
+test('sdp-transform fills the compared fields only from lines comparedLines keeps', (t) => {
+  const compared = new Set(['direction', 'rtcp', 'rtcpMux', 'crypto', 'candidates', 'fingerprint']);
+  // The grammar table is exported at run time (sdp-transform's index.js) but not in its types.
+  const { grammar } = sdpTransform as unknown as {
+    grammar: Record<string, { name?: string; push?: string; reg: RegExp }[]>;
+  };
+  const filling = Object.entries(grammar).flatMap(([type, rules]) =>
+    rules.filter((rule) => compared.has(rule.push ?? rule.name ?? '')).map((rule) => ({ type, rule })),
+  );
+  t.deepEqual(filling.map(({ type, rule }) => `${type}=${rule.push ?? rule.name}`).sort(), [
+    'a=candidates',
+    'a=crypto',
+    'a=direction',
+    'a=fingerprint',
+    'a=rtcp',
+    'a=rtcpMux',
+  ]);
+  const prefixes = [
+    'sendrecv',
+    'recvonly',
+    'sendonly',
+    'inactive',
+    'rtcp:',
+    'rtcp-mux',
+    'crypto:',
+    'candidate:',
+    'fingerprint:',
+  ];
+  // Near misses of each prefix (cut short, one character changed or doubled) and arbitrary text.
+  const content = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc
+      .tuple(
+        fc.constantFrom(...prefixes),
+        fc.nat(),
+        fc.string({ maxLength: 2 }),
+        fc.string({ maxLength: 20 }),
+      )
+      .map(([prefix, at, edit, tail]) => {
+        const cut = at % (prefix.length + 1);
+        return prefix.slice(0, cut) + edit + prefix.slice(cut + (at % 2)) + tail;
+      }),
+  );
+  fc.assert(
+    fc.property(content, (text) => {
+      for (const { rule } of filling) {
+        if (rule.reg.test(text) && !COMPARED_ATTRIBUTE.test(text))
+          throw new Error(`rule ${rule.push ?? rule.name} reads '${text}', which comparedLines drops`);
+      }
+    }),
+    { numRuns: Number(process.env.SDP_FUZZ_RUNS ?? 5000) },
+  );
+  // And no prefix is kept for nothing: a line of each is read by a compared rule.
+  const examples = [
+    'sendrecv',
+    'recvonly',
+    'sendonly',
+    'inactive',
+    'rtcp:5001',
+    'rtcp-mux',
+    'crypto:1 AES_CM_128_HMAC_SHA1_80 x',
+    'candidate:1 1 udp 1 192.0.2.1 5000 typ host',
+    'fingerprint:sha-256 AB',
+  ];
+  t.deepEqual(
+    examples.map((example) => prefixes.find((prefix) => example.startsWith(prefix))),
+    prefixes,
+  );
+  for (const example of examples)
+    t.true(
+      filling.some(({ rule }) => rule.reg.test(example)),
+      example,
+    );
 });
