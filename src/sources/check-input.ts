@@ -11,7 +11,7 @@ import type { ReadResult } from '../sip/message.js';
 import { readMessageBytes } from '../sip/read-message.js';
 import { StreamFramer } from '../sip/stream-framer.js';
 import { detectInputKind, type InputKind } from './input-kind.js';
-import { CaptureFormatError, type CaptureStats, readCaptureFile } from './pcap/capture-reader.js';
+import { type CaptureStats, CorruptCaptureError, readCaptureFile } from './pcap/capture-reader.js';
 import { parseTraceLine } from './trace-record.js';
 
 export interface RawSipEnvelope {
@@ -126,7 +126,10 @@ async function* readRawSipFile(file: string, envelope: RawSipEnvelope): AsyncGen
   for (const result of results) yield { kind: 'read', result, envelope: { ...envelope, time } };
 }
 
-/** A pcap or pcapng capture, streamed in batches: SIP over UDP and TCP, TLS connections counted. */
+/**
+ * A pcap or pcapng capture, streamed in batches: SIP over UDP and TCP, TLS connections counted.
+ * A corrupt record ends it: everything before it was yielded, then its counters and the error.
+ */
 async function* readCapture(file: string, options: ReadInputOptions): AsyncGenerator<readonly InputItem[]> {
   try {
     const batches = readCaptureFile(file, { onProgress: options.onProgress });
@@ -144,7 +147,10 @@ async function* readCapture(file: string, options: ReadInputOptions): AsyncGener
       );
     }
   } catch (error) {
-    if (!(error instanceof CaptureFormatError)) throw error;
-    yield [{ kind: 'input-error', where: file, reason: error.message }];
+    if (!(error instanceof CorruptCaptureError)) throw error;
+    yield [
+      { kind: 'capture-stats', where: file, stats: error.stats },
+      { kind: 'input-error', where: file, reason: error.message },
+    ];
   }
 }

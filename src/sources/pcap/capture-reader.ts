@@ -22,6 +22,19 @@ import { type StreamSink, TcpReassembler, type TcpSegment } from './tcp-streams.
 
 export { CaptureFormatError };
 
+/**
+ * A capture that cannot be read on from some record: the format error, with the reader's counters
+ * of everything before that record (every packet before it was read, and its events handed out).
+ */
+export class CorruptCaptureError extends CaptureFormatError {
+  readonly stats: CaptureStats;
+
+  constructor(message: string, stats: CaptureStats) {
+    super(message);
+    this.stats = stats;
+  }
+}
+
 export type CaptureEvent =
   | { readonly kind: 'sip'; readonly result: ReadResult; readonly envelope: Envelope }
   /** A TCP connection whose first bytes are a TLS record: its SIP cannot be read. */
@@ -69,6 +82,8 @@ export class CaptureReader {
   readonly #tcp: TcpReassembler<StreamState>;
   readonly #streams = new Map<string, StreamState>();
   #events: CaptureEvent[] = [];
+  /** Set at a corrupt record: nothing after it is read, and the error follows the last events. */
+  #failure: CorruptCaptureError | null = null;
   /** The current packet's time (packets of the same millisecond share one text: isoTime). */
   #time = '1970-01-01T00:00:00.000Z';
   readonly stats: CaptureStats = {
@@ -108,10 +123,13 @@ export class CaptureReader {
   }
 
   /**
-   * Feeds file bytes; returns the events they complete, in capture order. Throws CaptureFormatError.
-   * The events' messages are views of `chunk`: it must not be written to afterwards.
+   * Feeds file bytes; returns the events they complete, in capture order. The events' messages are
+   * views of `chunk`: it must not be written to afterwards. At a corrupt record, the events of
+   * every packet before it come first, with the TCP directions ended as at the end of the file;
+   * then this or the next call (push or end) throws a CorruptCaptureError, and so does every one after.
    */
   push(chunk: Buffer): CaptureEvent[] {
+    if (this.#failure !== null) return this.#handOut();
     if (this.#parser === null) {
       // The first four bytes tell the format; a first chunk may be shorter.
       this.#head = Buffer.concat([this.#head, chunk]);
@@ -121,23 +139,45 @@ export class CaptureReader {
       const magic = chunk.readUInt32BE(0);
       if (magic === 0x0a0d0d0a) this.#parser = new PcapngFileParser();
       else if (PCAP_MAGICS.has(magic)) this.#parser = new PcapFileParser();
-      else throw new CaptureFormatError(`not a pcap or pcapng file (magic ${magic.toString(16)})`);
+      else {
+        this.#fail(new CaptureFormatError(`not a pcap or pcapng file (magic ${magic.toString(16)})`));
+        return this.#handOut();
+      }
     }
     for (const packet of this.#parser.push(chunk)) this.#packet(packet);
-    return this.#take();
+    if (this.#parser.failure !== null) this.#fail(this.#parser.failure);
+    return this.#handOut();
   }
 
   /** The file ended: ends every TCP direction still open and returns the last events. */
   end(): CaptureEvent[] {
-    this.#tcp.finish();
-    this.stats.truncatedBytes = (this.#parser?.pending ?? 0) + this.#head.length;
-    this.stats.fragmentsDropped = this.#fragments.dropped + this.#fragments.inProgress;
-    this.stats.tcpGaps = this.#tcp.gaps;
-    return this.#take();
+    if (this.#failure === null) {
+      this.#finish();
+      this.stats.truncatedBytes = (this.#parser?.pending ?? 0) + this.#head.length;
+    }
+    return this.#handOut();
   }
 
-  #take(): CaptureEvent[] {
+  /**
+   * The file cannot be read on: what was read is finished as at its end (a message complete in a
+   * TCP direction is kept, one cut short is reported as at the end of the file). Its unread rest
+   * is the error's, not a cut-short record: truncatedBytes stays 0.
+   */
+  #fail(error: CaptureFormatError): void {
+    this.#finish();
+    this.#failure = new CorruptCaptureError(error.message, this.stats);
+  }
+
+  #finish(): void {
+    this.#tcp.finish();
+    this.stats.fragmentsDropped = this.#fragments.dropped + this.#fragments.inProgress;
+    this.stats.tcpGaps = this.#tcp.gaps;
+  }
+
+  /** The events so far; once the file is corrupt and none are left, the error instead. */
+  #handOut(): CaptureEvent[] {
     const events = this.#events;
+    if (events.length === 0 && this.#failure !== null) throw this.#failure;
     this.#events = [];
     return events;
   }
@@ -273,7 +313,8 @@ const FEED_BYTES = 16 * 1024;
 /**
  * Reads a capture file as a stream (constant memory) and yields its events in batches, in capture
  * order (batches, not single events: one async step per message was a good part of the cost);
- * stats when done.
+ * stats when done. A corrupt record: the events before it are yielded, then the reader's next
+ * push or end throws the CorruptCaptureError (with the stats so far) out of this generator.
  */
 export async function* readCaptureFile(
   file: string,

@@ -2,7 +2,8 @@
  * Classic libpcap files (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html): a
  * 24-byte file header whose magic gives the byte order and the timestamp unit (a1b2c3d4:
  * microseconds, a1b23c4d: nanoseconds), then records of a 16-byte header and the frame.
- * Push parser: feed chunks, get packets; memory is bounded by one record.
+ * Push parser: feed chunks, get packets; memory is bounded by one record. A corrupt record stops
+ * it: the packets before it are still returned, and the error is kept in `failure`.
  */
 import { ByteQueue, type CapturedPacket, CaptureFormatError, MAX_RECORD } from './packet.js';
 
@@ -16,6 +17,7 @@ export class PcapFileParser {
   #linkType = -1;
   /** Bytes consumed so far: where the next record starts in the file. */
   #offset = 0;
+  #failure: CaptureFormatError | null = null;
 
   get linkType(): number {
     return this.#linkType;
@@ -26,11 +28,29 @@ export class PcapFileParser {
     return this.#queue.available;
   }
 
+  /** Why the file cannot be read on, once a corrupt record was met: nothing is parsed after it. */
+  get failure(): CaptureFormatError | null {
+    return this.#failure;
+  }
+
+  /** The packets whose records `chunk` completes; at a corrupt record, those before it (see failure). */
   push(chunk: Buffer): CapturedPacket[] {
-    this.#queue.push(chunk);
     const packets: CapturedPacket[] = [];
+    if (this.#failure !== null) return packets;
+    this.#queue.push(chunk);
+    try {
+      this.#parse(packets);
+    } catch (error) {
+      if (!(error instanceof CaptureFormatError)) throw error;
+      this.#failure = error;
+    }
+    return packets;
+  }
+
+  /** Appends to `packets` every record complete in the queue; throws CaptureFormatError. */
+  #parse(packets: CapturedPacket[]): void {
     if (this.#linkType < 0) {
-      if (this.#queue.available < FILE_HEADER) return packets;
+      if (this.#queue.available < FILE_HEADER) return;
       this.#readFileHeader(this.#queue.take(FILE_HEADER));
       this.#offset += FILE_HEADER;
     }
@@ -56,7 +76,6 @@ export class PcapFileParser {
         data,
       });
     }
-    return packets;
   }
 
   #readFileHeader(header: Buffer): void {

@@ -4,7 +4,8 @@
  * section and gives its byte order; Interface Description Blocks (IDB) number the interfaces of
  * the section, with their link type, snap length and timestamp resolution (option if_tsresol);
  * Enhanced Packet Blocks (EPB) and Simple Packet Blocks (SPB, interface 0) carry frames.
- * Every other block is skipped. Push parser: memory is bounded by one block.
+ * Every other block is skipped. Push parser: memory is bounded by one block. A corrupt block stops
+ * it: the packets before it are still returned, and the error is kept in `failure`.
  */
 import { ByteQueue, type CapturedPacket, CaptureFormatError, MAX_RECORD } from './packet.js';
 
@@ -29,6 +30,7 @@ export class PcapngFileParser {
   #inSection = false;
   #interfaces: Interface[] = [];
   #offset = 0;
+  #failure: CaptureFormatError | null = null;
   /** Sections seen so far. */
   sections = 0;
 
@@ -36,9 +38,27 @@ export class PcapngFileParser {
     return this.#queue.available;
   }
 
+  /** Why the file cannot be read on, once a corrupt block was met: nothing is parsed after it. */
+  get failure(): CaptureFormatError | null {
+    return this.#failure;
+  }
+
+  /** The packets whose blocks `chunk` completes; at a corrupt block, those before it (see failure). */
   push(chunk: Buffer): CapturedPacket[] {
-    this.#queue.push(chunk);
     const packets: CapturedPacket[] = [];
+    if (this.#failure !== null) return packets;
+    this.#queue.push(chunk);
+    try {
+      this.#parse(packets);
+    } catch (error) {
+      if (!(error instanceof CaptureFormatError)) throw error;
+      this.#failure = error;
+    }
+    return packets;
+  }
+
+  /** Appends to `packets` the packet of every block complete in the queue; throws CaptureFormatError. */
+  #parse(packets: CapturedPacket[]): void {
     while (this.#queue.available >= 12) {
       const head = this.#queue.peek(12);
       const type = head.readUInt32BE(0);
@@ -62,7 +82,6 @@ export class PcapngFileParser {
       const packet = this.#readBlock(type === SHB ? SHB : this.#u32(block, 0), block);
       if (packet !== null) packets.push(packet);
     }
-    return packets;
   }
 
   #u32(buffer: Buffer, at: number): number {
