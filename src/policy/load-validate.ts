@@ -14,9 +14,18 @@ import { addKeywords } from './schema/keywords.js';
 /** Compiles a schema with our keywords; allErrors so one load reports every problem. */
 export function compileSchema<T>(schema: SchemaObject): ValidateFunction<T> {
   // No optimisation pass: each schema is compiled once per load and validates one document, so the
-  // pass cost more start-up than it saved.
+  // pass cost more start-up than it saved. Our schemas are not checked against the JSON Schema
+  // meta-schema here (compiling that cost every command ~25 ms): test/policy/schema-meta.test.ts
+  // does it once in CI, and strict mode still rejects unknown keywords at compile time.
   const ajv = addKeywords(
-    new Ajv({ allErrors: true, verbose: true, strict: true, code: { optimize: false } }),
+    new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      validateSchema: false,
+      meta: false,
+      code: { optimize: false },
+    }),
   );
   return ajv.compile<T>(schema);
 }
