@@ -269,6 +269,20 @@ test('usage errors and unreadable input exit 2 with a one-line reason', async (t
   t.regex(capture.stderr, /capture\.pcap: pcap record at byte 24 claims 2147483647 bytes: corrupt file\n$/);
 });
 
+test('an unknown command, even one named like a property every object has, is said to be unknown', async (t) => {
+  for (const name of ['chek', 'constructor', 'toString', '__proto__']) {
+    const result = await run([name]);
+    t.is(result.code, 2, name);
+    t.true(
+      result.stderr.startsWith(`trunkguard: unknown command "${name}"\nUsage: trunkguard <command>`),
+      name,
+    );
+  }
+  const pcap = await run(['pcap']);
+  t.is(pcap.code, 2);
+  t.regex(pcap.stderr, /^trunkguard: captures are judged by "trunkguard check FILE\.pcap"/);
+});
+
 test('a bad trace line is reported with its line number; the rest is still judged', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'trunkguard-'));
   const file = join(dir, 'mixed.jsonl');
