@@ -10,12 +10,27 @@
  * and prints messages/s and the ratio. No assertions: compare figures from one sitting.
  * Then the bounded-memory check: the same `check` under a small V8 heap cap (BENCH_HEAP_MB,
  * default 150) must finish with the same report, byte for byte.
+ * Last, what more cores could give: the capture split by Call-ID into BENCH_SHARDS files (default
+ * 2, 0 to skip; a dispatcher hashing Call-IDs would hand each core the same), all judged at once.
+ * Their wall time bounds any multi-core `check` from below: it has no dispatcher, no merged report
+ * and no state shared across calls to pay for.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PcapFileParser } from '../src/sources/pcap/pcap-file.js';
 import { recordSippCalls } from '../test/fixtures/pcap/record.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -68,7 +83,6 @@ if (!existsSync(capture)) {
   console.log(
     `  SIPp: ${recording.uac.stats.successful} calls succeeded, ${recording.uac.stats.failed} failed`,
   );
-  const { renameSync } = await import('node:fs');
   renameSync(partial, capture);
 }
 const size = statSync(capture).size;
@@ -113,3 +127,67 @@ console.log(
     (same ? 'the same report' : 'A DIFFERENT REPORT (or it ran out of memory)'),
 );
 if (!same) process.exitCode = 1;
+
+const shards = Number(process.env.BENCH_SHARDS ?? 2);
+if (shards >= 2) {
+  const files = splitByCallId(capture, shards);
+  const started = performance.now();
+  const runs = await Promise.all(
+    files.map((file, k) =>
+      timed(process.execPath, [cli, 'check', '--format', 'json', file], join(cache, `check-shard-${k}.json`)),
+    ),
+  );
+  const wall = (performance.now() - started) / 1000;
+  const judged = files
+    .map(
+      (_, k) =>
+        (JSON.parse(readFileSync(join(cache, `check-shard-${k}.json`), 'utf8')) as { messages: number })
+          .messages,
+    )
+    .reduce((a, b) => a + b, 0);
+  const peak = runs.reduce((sum, run) => sum + run.peakKiB, 0);
+  console.log(
+    `${shards} shards by Call-ID judged at once: ${judged} messages in ${wall.toFixed(2)} s = ` +
+      `${Math.round(judged / wall)} messages/s, summed peak RSS ${(peak / 1024).toFixed(0)} MiB ` +
+      `(${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}): ` +
+      `${(ours.seconds / wall).toFixed(2)}x one process, ${(theirs.seconds / wall).toFixed(2)}x tshark`,
+  );
+}
+
+/**
+ * The capture's frames dealt into `count` pcap files by a hash of their Call-ID (made once, cached).
+ * The bench capture is SIP over UDP, so each frame carries one whole message and its Call-ID.
+ */
+function splitByCallId(file: string, count: number): string[] {
+  const files = Array.from({ length: count }, (_, k) => `${file}.shard-${k + 1}-of-${count}.pcap`);
+  if (files.every((shard) => existsSync(shard))) return files;
+  const parser = new PcapFileParser();
+  const packets = parser.push(readFileSync(file));
+  if (parser.failure !== null) throw parser.failure;
+  const outs = files.map((shard) => openSync(`${shard}.partial`, 'w'));
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b23c4d, 0); // nanosecond pcap, little-endian
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(parser.linkType, 20);
+  for (const out of outs) writeSync(out, header);
+  for (const packet of packets) {
+    const callId = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r]*)/i.exec(packet.data.toString('latin1'))?.[1] ?? '';
+    let hash = 0;
+    for (let i = 0; i < callId.length; i++) hash = (Math.imul(hash, 31) + callId.charCodeAt(i)) | 0;
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(packet.seconds, 0);
+    record.writeUInt32LE(packet.nanos, 4);
+    record.writeUInt32LE(packet.data.length, 8);
+    record.writeUInt32LE(packet.data.length, 12);
+    const out = outs[(hash >>> 0) % count] as number;
+    writeSync(out, record);
+    writeSync(out, packet.data);
+  }
+  outs.forEach((out, k) => {
+    closeSync(out);
+    renameSync(`${files[k]}.partial`, files[k] as string);
+  });
+  return files;
+}
