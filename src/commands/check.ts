@@ -164,10 +164,11 @@ const PROGRESS_INTERVAL_MS = 200;
 
 /**
  * A single updating "read X of Y" line on stderr while a capture is read: only for a person
- * watching (stderr a TTY, the real process streams, text output), redrawn at most 5 times a second.
+ * watching (the real process streams, text output, stdout and stderr both a terminal: a report
+ * redirected to a file or piped gets none), redrawn at most 5 times a second.
  */
 function progressLine(io: CommandIo, format: 'text' | 'json') {
-  if (io !== processIo || format === 'json' || !process.stderr.isTTY) return null;
+  if (io !== processIo || format === 'json' || !process.stdout.isTTY || !process.stderr.isTTY) return null;
   let last = 0;
   let shown = false;
   const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
