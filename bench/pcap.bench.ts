@@ -2,8 +2,9 @@
  * npm run bench:pcap — `trunkguard check` on a large capture beside tshark on the same file.
  *
  * The capture is made once and cached (in the temp dir, trunkguard-bench-pcap/): SIPp calls over
- * loopback (UDP, one socket each side) recorded by tcpdump. BENCH_CALLS (default 30000) and
- * BENCH_RATE (calls/s, default 1000) set its size; delete the cache directory to make it again.
+ * loopback (UDP, one socket each side) recorded by tcpdump (classic pcap), or by dumpcap (pcapng,
+ * what tshark records) with BENCH_TOOL=dumpcap. BENCH_CALLS (default 30000) and BENCH_RATE
+ * (calls/s, default 1000) set its size; delete the cache directory to make it again.
  * Then it times, each as a child process under /usr/bin/time -v (wall time, peak RSS):
  *   trunkguard check FILE --format json > file
  *   tshark -r FILE -o sdp.establish_conversation:FALSE -Y sip -T fields -e sip.Call-ID
@@ -31,14 +32,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapFileParser } from '../src/sources/pcap/pcap-file.js';
+import { PcapngFileParser } from '../src/sources/pcap/pcapng-file.js';
 import { recordSippCalls } from '../test/fixtures/pcap/record.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist', 'src', 'cli.js');
 const calls = Number(process.env.BENCH_CALLS ?? 30_000);
 const rate = Number(process.env.BENCH_RATE ?? 1000);
+// tcpdump writes classic pcap; dumpcap (tshark's capture engine) writes pcapng.
+const tool = process.env.BENCH_TOOL === 'dumpcap' ? 'dumpcap' : 'tcpdump';
 const cache = join(tmpdir(), 'trunkguard-bench-pcap');
-const capture = join(cache, `sipp-udp-${calls}.pcap`);
+const capture = join(cache, `sipp-udp-${calls}.${tool === 'dumpcap' ? 'pcapng' : 'pcap'}`);
 
 interface Timed {
   readonly seconds: number;
@@ -68,12 +72,12 @@ function timed(cmd: string, args: readonly string[], out: string): Promise<Timed
 
 mkdirSync(cache, { recursive: true });
 if (!existsSync(capture)) {
-  console.log(`recording ${calls} SIPp calls at ${rate}/s over loopback with tcpdump into ${capture} ...`);
+  console.log(`recording ${calls} SIPp calls at ${rate}/s over loopback with ${tool} into ${capture} ...`);
   const partial = `${capture}.partial`;
   rmSync(partial, { force: true });
   const recording = await recordSippCalls({
     file: partial,
-    tool: 'tcpdump',
+    tool,
     iface: 'lo',
     transport: 'u1',
     calls,
@@ -161,8 +165,9 @@ if (shards >= 2) {
 function splitByCallId(file: string, count: number): string[] {
   const files = Array.from({ length: count }, (_, k) => `${file}.shard-${k + 1}-of-${count}.pcap`);
   if (files.every((shard) => existsSync(shard))) return files;
-  const parser = new PcapFileParser();
-  const packets = parser.push(readFileSync(file));
+  const bytes = readFileSync(file);
+  const parser = bytes.readUInt32BE(0) === 0x0a0d0d0a ? new PcapngFileParser() : new PcapFileParser();
+  const packets = parser.push(bytes);
   if (parser.failure !== null) throw parser.failure;
   const outs = files.map((shard) => openSync(`${shard}.partial`, 'w'));
   const header = Buffer.alloc(24);
@@ -170,7 +175,8 @@ function splitByCallId(file: string, count: number): string[] {
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(parser.linkType, 20);
+  // One link type for the shard files: a loopback recording has one interface.
+  header.writeUInt32LE(packets[0]?.linkType ?? 1, 20);
   for (const out of outs) writeSync(out, header);
   for (const packet of packets) {
     const callId = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r]*)/i.exec(packet.data.toString('latin1'))?.[1] ?? '';
