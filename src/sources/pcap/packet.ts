@@ -53,3 +53,40 @@ export class ByteQueue {
     return view;
   }
 }
+
+/**
+ * What both capture formats share: a push parser (feed chunks, get packets) whose bytes wait in a
+ * ByteQueue until a record is whole, so memory is bounded by one record. A corrupt record stops it:
+ * the packets before it are still returned, and the error is kept in `failure`.
+ */
+export abstract class CaptureFileParser {
+  protected readonly queue = new ByteQueue();
+  #failure: CaptureFormatError | null = null;
+
+  /** Bytes of an incomplete record held at the end (a capture cut short leaves some). */
+  get pending(): number {
+    return this.queue.available;
+  }
+
+  /** Why the file cannot be read on, once a corrupt record was met: nothing is parsed after it. */
+  get failure(): CaptureFormatError | null {
+    return this.#failure;
+  }
+
+  /** The packets whose records `chunk` completes; at a corrupt record, those before it (see failure). */
+  push(chunk: Buffer): CapturedPacket[] {
+    const packets: CapturedPacket[] = [];
+    if (this.#failure !== null) return packets;
+    this.queue.push(chunk);
+    try {
+      this.parseQueued(packets);
+    } catch (error) {
+      if (!(error instanceof CaptureFormatError)) throw error;
+      this.#failure = error;
+    }
+    return packets;
+  }
+
+  /** Appends to `packets` the packet of every record complete in the queue; throws CaptureFormatError. */
+  protected abstract parseQueued(packets: CapturedPacket[]): void;
+}

@@ -4,10 +4,10 @@
  * section and gives its byte order; Interface Description Blocks (IDB) number the interfaces of
  * the section, with their link type, snap length and timestamp resolution (option if_tsresol);
  * Enhanced Packet Blocks (EPB) and Simple Packet Blocks (SPB, interface 0) carry frames.
- * Every other block is skipped. Push parser: memory is bounded by one block. A corrupt block stops
- * it: the packets before it are still returned, and the error is kept in `failure`.
+ * Every other block is skipped. A push parser (CaptureFileParser): memory is bounded by one block,
+ * and a corrupt block ends the file with the packets before it still returned.
  */
-import { ByteQueue, type CapturedPacket, CaptureFormatError, MAX_RECORD } from './packet.js';
+import { type CapturedPacket, CaptureFileParser, CaptureFormatError, MAX_RECORD } from './packet.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -24,43 +24,17 @@ interface Interface {
   readonly unitsPerSecond: bigint;
 }
 
-export class PcapngFileParser {
-  readonly #queue = new ByteQueue();
+export class PcapngFileParser extends CaptureFileParser {
   #littleEndian = false;
   #inSection = false;
   #interfaces: Interface[] = [];
   #offset = 0;
-  #failure: CaptureFormatError | null = null;
   /** Sections seen so far. */
   sections = 0;
 
-  get pending(): number {
-    return this.#queue.available;
-  }
-
-  /** Why the file cannot be read on, once a corrupt block was met: nothing is parsed after it. */
-  get failure(): CaptureFormatError | null {
-    return this.#failure;
-  }
-
-  /** The packets whose blocks `chunk` completes; at a corrupt block, those before it (see failure). */
-  push(chunk: Buffer): CapturedPacket[] {
-    const packets: CapturedPacket[] = [];
-    if (this.#failure !== null) return packets;
-    this.#queue.push(chunk);
-    try {
-      this.#parse(packets);
-    } catch (error) {
-      if (!(error instanceof CaptureFormatError)) throw error;
-      this.#failure = error;
-    }
-    return packets;
-  }
-
-  /** Appends to `packets` the packet of every block complete in the queue; throws CaptureFormatError. */
-  #parse(packets: CapturedPacket[]): void {
-    while (this.#queue.available >= 12) {
-      const head = this.#queue.peek(12);
+  protected parseQueued(packets: CapturedPacket[]): void {
+    while (this.queue.available >= 12) {
+      const head = this.queue.peek(12);
       const type = head.readUInt32BE(0);
       if (type === SHB) {
         // The byte order of the section, and so of this block's length, comes from its BOM.
@@ -76,8 +50,8 @@ export class PcapngFileParser {
       if (length < 12 || length % 4 !== 0 || length > MAX_RECORD) {
         throw new CaptureFormatError(`pcapng block at byte ${this.#offset} has a bad length (${length})`);
       }
-      if (this.#queue.available < length) break;
-      const block = this.#queue.take(length);
+      if (this.queue.available < length) break;
+      const block = this.queue.take(length);
       this.#offset += length;
       const packet = this.#readBlock(type === SHB ? SHB : this.#u32(block, 0), block);
       if (packet !== null) packets.push(packet);
