@@ -9,8 +9,10 @@ let lastText = '';
 
 export function isoTime(ms: number = Date.now()): string {
   if (ms !== lastMs) {
-    lastMs = ms;
+    // Made before lastMs moves: a time a Date cannot hold throws, and must not leave the previous
+    // time's text standing for it.
     lastText = new Date(ms).toISOString();
+    lastMs = ms;
   }
   return lastText;
 }

@@ -206,7 +206,8 @@ test('every chunk boundary: the packets before a corrupt record, none after it',
     [
       'pcapng',
       Buffer.concat([ng, unknown, new PcapngWriter(true).packet(0, 0n, after).bytes()]),
-      `pcapng packet at byte ${ng.length + unknown.length} names interface 7, never described`,
+      // The error names where the bad block starts.
+      `pcapng packet at byte ${ng.length} names interface 7, never described`,
     ],
   ];
   for (const [format, bytes, message] of cases) {
@@ -260,4 +261,27 @@ test('text report: the capture line, then the error on stderr', async (t) => {
     'the counters of what was read',
   );
   t.is(result.stderr, `trunkguard check: ${file}: ${corrupt.error}\n`);
+});
+
+/*
+ * Found by test/sources/capture-fuzz.test.ts: a damaged if_tsresol (0: one unit per second) made a
+ * packet's time pass the last moment a Date holds, and the reader threw a RangeError out of
+ * Date.toISOString, which check would have reported as an internal error with a stack.
+ */
+test('pcapng: a time past what a Date holds is a corrupt file, named at its block, not a crash', async (t) => {
+  const good = udpPcapng(2);
+  const late = new PcapngWriter(true)
+    .section()
+    .interface(1, 0)
+    .packet(0, 10n ** 13n, udpInvite(5))
+    .bytes();
+  const error = `pcapng packet at byte ${good.length + new PcapngWriter(true).section().interface(1, 0).bytes().length} is time-stamped after the year 275760 (its interface counts 1 units per second): corrupt file`;
+  for (const chunk of [1, 13, 4096])
+    t.is(pushInChunks(Buffer.concat([good, late]), chunk).outcome, `${ids(2).join(' ')} | ${error}`);
+  const file = join(tempDir(t), 'late.pcapng');
+  writeFileSync(file, Buffer.concat([good, late]));
+  const { code, stderr, report } = await judge(file);
+  t.is(code, 2);
+  t.is(report.messages, 2);
+  t.is(stderr, `trunkguard check: ${file}: ${error}\n`);
 });

@@ -15,6 +15,8 @@ const SPB = 3;
 const EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_END = 0;
+/** The last second a JavaScript Date holds (ECMA-262 §21.4.1.22: 8.64e15 ms after the epoch). */
+const MAX_DATE_SECONDS = 8.64e12;
 const IF_TSRESOL = 9;
 
 interface Interface {
@@ -52,8 +54,9 @@ export class PcapngFileParser extends CaptureFileParser {
       }
       if (this.queue.available < length) break;
       const block = this.queue.take(length);
-      this.#offset += length;
+      // Read before #offset moves on, so that an error in the block names where the block starts.
       const packet = this.#readBlock(type === SHB ? SHB : this.#u32(block, 0), block);
+      this.#offset += length;
       if (packet !== null) packets.push(packet);
     }
   }
@@ -82,12 +85,16 @@ export class PcapngFileParser extends CaptureFileParser {
           throw new CaptureFormatError(`short enhanced packet block at byte ${this.#offset}`);
         const iface = this.#interface(this.#u32(body, 0));
         const units = (BigInt(this.#u32(body, 4)) << 32n) | BigInt(this.#u32(body, 8));
+        const time = split(units, iface.unitsPerSecond);
+        // A 64-bit count of units (10^0 per second for a damaged if_tsresol) can pass the last
+        // moment a Date holds; every time reported is a Date's text, so the file cannot be read on.
+        if (time.seconds > MAX_DATE_SECONDS) {
+          throw new CaptureFormatError(
+            `pcapng packet at byte ${this.#offset} is time-stamped after the year 275760 (its interface counts ${iface.unitsPerSecond} units per second): corrupt file`,
+          );
+        }
         const captured = Math.min(this.#u32(body, 12), body.length - 20);
-        return {
-          linkType: iface.linkType,
-          ...split(units, iface.unitsPerSecond),
-          data: body.subarray(20, 20 + captured),
-        };
+        return { linkType: iface.linkType, ...time, data: body.subarray(20, 20 + captured) };
       }
       case SPB: {
         if (body.length < 4)
