@@ -285,3 +285,27 @@ test('pcapng: a time past what a Date holds is a corrupt file, named at its bloc
   t.is(report.messages, 2);
   t.is(stderr, `trunkguard check: ${file}: ${error}\n`);
 });
+
+/*
+ * The limit is a Date's last millisecond, not its last second: a packet in the last second but past
+ * its first millisecond (if_tsresol 3: milliseconds) passed a whole-second check and threw a
+ * RangeError out of Date.toISOString.
+ */
+test('pcapng: a time in the last second a Date holds but past its last millisecond is a corrupt file', (t) => {
+  const last = 8_640_000_000_000_000n; // ms: +275760-09-13T00:00:00.000Z, the last a Date holds
+  const capture = (ms: bigint) =>
+    new PcapngWriter(true).section().interface(1, 3).packet(0, ms, udpInvite(7)).bytes();
+  const at = new PcapngWriter(true).section().interface(1, 3).bytes().length;
+  for (const chunk of [1, 4096]) {
+    t.is(
+      pushInChunks(capture(last + 1n), chunk).outcome,
+      ` | pcapng packet at byte ${at} is time-stamped after the year 275760 (its interface counts 1000 units per second): corrupt file`,
+    );
+  }
+  const reader = new CaptureReader();
+  const events = [...reader.push(capture(last)), ...reader.end()];
+  t.deepEqual(
+    events.map((event) => (event.kind === 'sip' ? event.envelope.time : event.kind)),
+    ['+275760-09-13T00:00:00.000Z'],
+  );
+});

@@ -7,7 +7,13 @@
  * Every other block is skipped. A push parser (CaptureFileParser): memory is bounded by one block,
  * and a corrupt block ends the file with the packets before it still returned.
  */
-import { type CapturedPacket, CaptureFileParser, CaptureFormatError, MAX_RECORD } from './packet.js';
+import {
+  type CapturedPacket,
+  CaptureFileParser,
+  CaptureFormatError,
+  MAX_RECORD,
+  packetMillis,
+} from './packet.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -15,8 +21,8 @@ const SPB = 3;
 const EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_END = 0;
-/** The last second a JavaScript Date holds (ECMA-262 §21.4.1.22: 8.64e15 ms after the epoch). */
-const MAX_DATE_SECONDS = 8.64e12;
+/** The last millisecond a JavaScript Date holds (ECMA-262 §21.4.1.22: 8.64e15 ms after the epoch). */
+const MAX_DATE_MS = 8.64e15;
 const IF_TSRESOL = 9;
 
 interface Interface {
@@ -88,7 +94,8 @@ export class PcapngFileParser extends CaptureFileParser {
         const time = split(units, iface.unitsPerSecond);
         // A 64-bit count of units (10^0 per second for a damaged if_tsresol) can pass the last
         // moment a Date holds; every time reported is a Date's text, so the file cannot be read on.
-        if (time.seconds > MAX_DATE_SECONDS) {
+        // Compared in milliseconds, as the time is reported: the last second holds only its first one.
+        if (packetMillis(time) > MAX_DATE_MS) {
           throw new CaptureFormatError(
             `pcapng packet at byte ${this.#offset} is time-stamped after the year 275760 (its interface counts ${iface.unitsPerSecond} units per second): corrupt file`,
           );
