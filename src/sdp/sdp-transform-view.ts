@@ -160,9 +160,11 @@ function compareMedia(
   at('rtcp-mux', theirs.rtcpMux !== undefined, ours.rtcp.mux);
   at('number of a=crypto lines', theirs.crypto?.length ?? 0, ours.crypto.length);
   at('number of a=candidate lines', theirs.candidates?.length ?? 0, ours.candidates.length);
-  // sdp-transform keeps one fingerprint per level, the last.
+  // sdp-transform keeps one fingerprint per level, the last. Its hash function is a number where it
+  // reads as one (`a=fingerprint:1 AB`: toIntIfInt), whatever its types say.
   const fingerprint = theirs.fingerprint ?? session.fingerprint;
-  at('fingerprint hash function', fingerprint?.type.toLowerCase(), ours.fingerprints.at(-1)?.hash);
+  const theirHash = fingerprint === undefined ? undefined : String(fingerprint.type).toLowerCase();
+  at('fingerprint hash function', theirHash, ours.fingerprints.at(-1)?.hash);
 }
 
 function isLayeredMulticast(media: MediaDescription): boolean {

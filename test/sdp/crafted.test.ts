@@ -327,3 +327,30 @@ test('parseSdp with crossCheckWithSdpTransform: new disagreements only where not
   });
   t.deepEqual(wellFormed.problems, []);
 });
+
+/*
+ * sdp-transform turns every field that reads as a number into one (toIntIfInt): a hash function
+ * named `1` (a token, RFC 8122 §5) or `Infinity` came back a number, and the cross-check's
+ * toLowerCase threw a TypeError out of parseSdp: `trunkguard check` ended as an internal error.
+ */
+test('a=fingerprint with a hash function sdp-transform reads as a number: compared, not a crash', (t) => {
+  for (const hash of ['1', 'Infinity', 'NaN']) {
+    for (const level of ['session', 'media']) {
+      const fingerprint = `a=fingerprint:${hash} AB:CD\r\n`;
+      const text =
+        'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n' +
+        (level === 'session' ? fingerprint : '') +
+        'm=audio 5000 UDP/TLS/RTP/SAVP 0\r\n' +
+        (level === 'media' ? fingerprint : '');
+      const description = parseSdp(text, { crossCheckWithSdpTransform: true });
+      t.is(description.media[0]?.fingerprints.at(-1)?.hash, hash.toLowerCase(), `${hash} at ${level} level`);
+      t.deepEqual(
+        crossCheckWithSdpTransform(text, description).filter((problem) =>
+          problem.reason.includes('fingerprint'),
+        ),
+        [],
+        `${hash} at ${level} level`,
+      );
+    }
+  }
+});
