@@ -17,6 +17,7 @@ import {
   type CaptureEvent,
   CaptureFormatError,
   CaptureReader,
+  CorruptCaptureError,
 } from '../../src/sources/pcap/capture-reader.js';
 import { root } from '../e2e/cli.js';
 
@@ -162,7 +163,9 @@ function read(bytes: Buffer, pieces: readonly number[], judged = false): string[
     out.push(`stats ${JSON.stringify(reader.stats)}`);
   } catch (error) {
     if (!(error instanceof CaptureFormatError)) throw error;
-    out.push(`error ${error.message}`);
+    // The counters of what was read before the corrupt record: piece-independent too.
+    const stats = error instanceof CorruptCaptureError ? JSON.stringify(error.stats) : 'none';
+    out.push(`error ${error.message} stats ${stats}`);
   }
   return out;
 }
