@@ -171,6 +171,83 @@ test('soups of SDP-looking lines never throw', (t) => {
   t.pass();
 });
 
+/*
+ * sdp-transform turns every value that reads as a number into one (`a=fingerprint:1 AB` gives a
+ * numeric hash function), whatever its types say: the cross-check must survive each of its fields
+ * holding a number where a string is expected.
+ */
+test('attribute soups with number-like values never throw, with the sdp-transform cross-check', (t) => {
+  const attribute = fc.constantFrom(
+    'rtpmap:',
+    'fmtp:',
+    'rtcp:',
+    'rtcp-fb:',
+    'crypto:',
+    'fingerprint:',
+    'candidate:',
+    'setup:',
+    'mid:',
+    'ssrc:',
+    'extmap:',
+    'ice-ufrag:',
+    'ice-pwd:',
+    'group:',
+    'msid:',
+    'sendrecv',
+    'inactive',
+    'rtcp-mux',
+    'ptime:',
+    'sctpmap:',
+    'rid:',
+    'simulcast:',
+    'imageattr:',
+    'source-filter: ',
+    'framerate:',
+  );
+  const token = fc.constantFrom(
+    '1',
+    '0',
+    '-1',
+    '1e3',
+    '0x1f',
+    'Infinity',
+    'NaN',
+    '4294967296',
+    'AB',
+    'sha-256',
+    'IN',
+    'IP4',
+    'IP6',
+    '192.0.2.1',
+    'udp',
+    'typ',
+    'host',
+    'raddr',
+    'rport',
+    'inline:',
+    'AES_CM_128_HMAC_SHA1_80',
+    '*',
+    'x=1',
+  );
+  const line = fc.oneof(
+    fc
+      .tuple(attribute, fc.array(token, { maxLength: 8 }))
+      .map(([name, tokens]) => `a=${name}${tokens.join(' ')}`),
+    fc.array(token, { maxLength: 5 }).map((tokens) => `c=${tokens.join(' ')}`),
+    fc.array(token, { maxLength: 5 }).map((tokens) => `m=audio ${tokens.join(' ')}`),
+    fc.constantFrom('m=audio 5000 RTP/AVP 0', 'c=IN IP4 192.0.2.1', 'v=0'),
+  );
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
+      const description = parseSdp(lines.join('\r\n'), { crossCheckWithSdpTransform: true });
+      assertWellShaped(description);
+      assertNoKeyMaterial(description);
+    }),
+    { numRuns: Number(process.env.SDP_FUZZ_RUNS ?? 3000) },
+  );
+  t.pass();
+});
+
 test('mutated real and crafted SDPs never throw and never let key material out', (t) => {
   fc.assert(
     fc.property(mutatedSdp(seeds, anyMutation), (text) => {
