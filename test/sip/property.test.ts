@@ -13,6 +13,7 @@ import { sdpBodies } from '../../src/sip/multipart.js';
 import { readMessageBytes } from '../../src/sip/read-message.js';
 import { StreamFramer } from '../../src/sip/stream-framer.js';
 import { datFiles, fixture, messageOf } from './fixtures.js';
+import { mutate, mutation } from './mutations.js';
 
 const SEEDS: readonly Buffer[] = [
   ...datFiles('rfc4475').map((file) => fixture(`rfc4475/${file}`)),
@@ -79,45 +80,6 @@ const sipishByte = fc.oneof(
   fc.constantFrom(...Buffer.from(':;,<>"\\\r\n =/[]@?%\t-0123456789SIPabcvlLmft')),
   fc.integer({ min: 0, max: 255 }),
 );
-
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 12 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({
-    kind: fc.constant('duplicate' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 80 }),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-);
-
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(seed: Buffer, mutations: readonly Mutation[]): Buffer {
-  let bytes = Buffer.from(seed);
-  for (const change of mutations) {
-    const at = bytes.length === 0 ? 0 : change.at % bytes.length;
-    switch (change.kind) {
-      case 'flip':
-        if (bytes.length > 0) bytes[at] = change.value;
-        break;
-      case 'insert':
-        bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(change.bytes), bytes.subarray(at)]);
-        break;
-      case 'delete':
-        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + change.length)]);
-        break;
-      case 'duplicate':
-        bytes = Buffer.concat([bytes.subarray(0, at + change.length), bytes.subarray(at)]);
-        break;
-      case 'truncate':
-        bytes = bytes.subarray(0, at);
-        break;
-    }
-  }
-  return bytes;
-}
 
 test('arbitrary bytes never make readDatagram, StreamFramer or sdpBodies throw', (t) => {
   fc.assert(

@@ -170,7 +170,10 @@ function read(bytes: Buffer, pieces: readonly number[], judged = false): string[
   return out;
 }
 
-test('damaged captures give a CaptureFormatError or events, never another exception', (t) => {
+const RUNS = Number(process.env.CAPTURE_FUZZ_RUNS ?? 10000);
+
+/** Damaged captures read whole and in arbitrary pieces (and judged, with `judged`) give the same. */
+function assertPieceIndependent(judged: boolean, numRuns: number): void {
   fc.assert(
     fc.property(
       fc.constantFrom(...captures),
@@ -178,8 +181,8 @@ test('damaged captures give a CaptureFormatError or events, never another except
       fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 4 }),
       (capture, damages, pieces) => {
         const bytes = damaged(capture, damages);
-        const whole = read(bytes, [bytes.length || 1]);
-        const inPieces = read(bytes, pieces);
+        const whole = read(bytes, [bytes.length || 1], judged);
+        const inPieces = read(bytes, pieces, judged);
         if (JSON.stringify(whole) !== JSON.stringify(inPieces)) {
           throw new Error(
             `pieces ${pieces.join(',')} read differently:\n${whole.join('\n')}\n---\n${inPieces.join('\n')}`,
@@ -187,29 +190,16 @@ test('damaged captures give a CaptureFormatError or events, never another except
         }
       },
     ),
-    { numRuns: Number(process.env.CAPTURE_FUZZ_RUNS ?? 10000) },
+    { numRuns },
   );
+}
+
+test('damaged captures give a CaptureFormatError or events, never another exception', (t) => {
+  assertPieceIndependent(false, RUNS);
   t.pass();
 });
 
 test('damaged captures through the judge: findings, never an exception, whatever the pieces', (t) => {
-  fc.assert(
-    fc.property(
-      fc.constantFrom(...captures),
-      fc.array(damage, { minLength: 1, maxLength: 6 }),
-      fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 4 }),
-      (capture, damages, pieces) => {
-        const bytes = damaged(capture, damages);
-        const whole = read(bytes, [bytes.length || 1], true);
-        const inPieces = read(bytes, pieces, true);
-        if (JSON.stringify(whole) !== JSON.stringify(inPieces)) {
-          throw new Error(
-            `pieces ${pieces.join(',')} judged differently:\n${whole.join('\n')}\n---\n${inPieces.join('\n')}`,
-          );
-        }
-      },
-    ),
-    { numRuns: Number(process.env.CAPTURE_FUZZ_RUNS ?? 10000) / 5 },
-  );
+  assertPieceIndependent(true, RUNS / 5);
   t.pass();
 });
