@@ -73,10 +73,26 @@ const EGRESS_CHECKS = new Set(['udp-size', 'sdes-transport']);
 
 const UNPLACED: Placement = { role: 'unknown', offer: null, offerSide: null };
 
-/** Runs checks and appends what they observe (a loop, not spreads: this is the hot path). */
+/**
+ * Runs checks and appends what they observe (a loop, not spreads: this is the hot path). A check
+ * that throws is a bug some input reached: it becomes one finding saying which check could not
+ * judge the message, the other checks still run, and the message is still reported (the proxy
+ * still forwards it, `check` keeps its report), as the SIP grammar checks do (message-checks.ts).
+ */
 function runChecks(checks: readonly Check[], context: CheckContext, into: Observation[]): void {
   for (const check of checks) {
-    const found = check.run(context);
+    let found: readonly Observation[];
+    try {
+      found = check.run(context);
+    } catch (error) {
+      into.push({
+        code: 'malformed-message',
+        message: `internal error in the '${check.name}' check, which could not judge this message: ${String(error).slice(0, 120)}`,
+        mediaIndex: null,
+        evidence: null,
+      });
+      continue;
+    }
     for (let i = 0; i < found.length; i++) into.push(found[i]!);
   }
 }
