@@ -11,7 +11,7 @@ import { readSdpLines } from './raw-lines.js';
 import { effectiveRtcp } from './rtcp.js';
 import type { SdpLimits } from './sdp-limits.js';
 import { crossCheckWithSdpTransform } from './sdp-transform-view.js';
-import type { ConnectionAddress, MediaDescription, SessionDescription } from './types.js';
+import type { ConnectionAddress, MediaDescription, SdpProblem, SessionDescription } from './types.js';
 
 export interface ParseOptions {
   /**
@@ -63,7 +63,7 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     problems: problems.toArray(),
   };
   if (options.crossCheckWithSdpTransform !== true) return description;
-  const disagreements = crossCheckWithSdpTransform(text, description);
+  const disagreements = crossCheckSafely(text, description);
   // Usually the two parsers agree: the description then stands as it is, without a copy.
   if (disagreements.length === 0) return description;
   // Where the strict pass already reported a problem, a disagreement is its consequence, not news.
@@ -72,6 +72,20 @@ export function parseSdp(text: string, options: ParseOptions = {}): SessionDescr
     if (!reported.has(disagreement.mediaIndex)) problems.include(disagreement);
   }
   return { ...description, problems: problems.toArray() };
+}
+
+/**
+ * The cross-check, never a throw: it reads sdp-transform's model, whose values are not always of the
+ * types it declares (a value that looks like a number is one), so a shape it has not met is a problem
+ * of this SDP's, not an end to the judging of the message.
+ */
+function crossCheckSafely(text: string, description: SessionDescription): readonly SdpProblem[] {
+  try {
+    return crossCheckWithSdpTransform(text, description);
+  } catch (error) {
+    const reason = `sdp-transform's reading could not be compared with the strict pass: ${String(error).slice(0, 120)}`;
+    return [{ code: 'malformed-sdp', reason, mediaIndex: null, evidence: null }];
+  }
 }
 
 function describeMedia(level: LevelRecord, session: LevelRecord, problems: ProblemList): MediaDescription {
