@@ -15,7 +15,6 @@
  * headers that are not ours are passed on untouched.
  */
 
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { type Severity, severityRank } from '../policy/codes.js';
@@ -46,6 +45,7 @@ import { floodObservation } from './guard/flood-finding.js';
 import type { Guard } from './guard/guard.js';
 import { guardFor } from './guard/proxy-guard.js';
 import type { RateTrip } from './guard/request-rate.js';
+import { HostLookups, type LookupHost } from './host-lookups.js';
 import { resolveNextHop, systemResolver } from './next-hop.js';
 import type { ProxyObserver } from './observer.js';
 import type { ReturnPath } from './return-path.js';
@@ -102,6 +102,8 @@ export interface SipProxyOptions {
   readonly observers?: readonly ProxyObserver[];
   /** How often idle calls are swept and table evictions logged; 5 s unless a test wants it sooner. */
   readonly sweepIntervalMs?: number;
+  /** Looks up the host names requests are routed to without a customer next hop (tests inject one). */
+  readonly lookupHost?: LookupHost;
 }
 
 export class SipProxy {
@@ -118,6 +120,8 @@ export class SipProxy {
   readonly #log: ProxyLogger;
   readonly #options: SipProxyOptions;
   readonly #origins = new TransactionOrigins();
+  /** Route and Request-URI host names, looked up through a cache (host-lookups.ts). */
+  readonly #hostLookups: HostLookups;
   readonly #reporter: JudgementReporter;
   /** Resource limits hit: counted for the metric, logged once per interval (proxy.limits.reportSeconds). */
   readonly limitHits: LimitHits;
@@ -143,6 +147,7 @@ export class SipProxy {
     this.#settings = settings;
     this.#log = logger;
     this.#options = options;
+    this.#hostLookups = new HostLookups(options.lookupHost ? { lookup: options.lookupHost } : {});
     this.judge = new Judge(settings.judge, {
       dialogs: { maxCalls: settings.dialogs.maxCalls, ttlMs: settings.dialogs.ttlSeconds * 1000 },
       crossCheckSdp: false,
@@ -609,7 +614,9 @@ export class SipProxy {
     const transport = transportOf(uri.transport, uri.scheme);
     const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
     if (isIP(uri.host)) return { host: uri.host, port, transport, serverName: null };
-    return lookup(uri.host).then(({ address }) => ({ host: address, port, transport, serverName: uri.host }));
+    return this.#hostLookups
+      .address(uri.host)
+      .then((address) => ({ host: address, port, transport, serverName: uri.host }));
   }
 
   /**

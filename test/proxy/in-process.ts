@@ -6,6 +6,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { loadConfig } from '../../src/policy/load-config.js';
+import type { LookupHost } from '../../src/proxy/host-lookups.js';
 import { DEFAULT_LIMITS } from '../../src/proxy/limits.js';
 import { DEFAULT_TLS_CIPHERS } from '../../src/proxy/load-proxy-settings.js';
 import type { ProxyObserver } from '../../src/proxy/observer.js';
@@ -60,6 +61,8 @@ export const TEST_TLS_SETTINGS: ProxySettings['tls'] = {
 export interface TestProxyOptions {
   readonly observers?: readonly ProxyObserver[];
   readonly sweepIntervalMs?: number;
+  /** Looks up Request-URI and Route host names (no customer next hop); the system's by default. */
+  readonly lookupHost?: LookupHost;
 }
 
 export async function startProxy(
@@ -99,6 +102,7 @@ export async function startProxy(
   const proxy = new SipProxy(settings, logger, {
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
     observers: options.observers ?? [],
+    ...(options.lookupHost ? { lookupHost: options.lookupHost } : {}),
     // Tests give numeric next hops: no DNS.
     resolve: async (next) => [
       { host: next.host, port: next.port ?? 5060, transport: next.transport ?? 'udp', serverName: null },
