@@ -33,8 +33,6 @@ class ExpiringTable {
   readonly #entries = new KeyedQueue<string, Entry>();
   /** The first entry's time: `expires` counts from it. */
   #epoch: number | null = null;
-  /** No entry expires before this (the front entry's `expires`, or less): sweep has nothing to do until then. */
-  #nothingExpiresBefore = Number.POSITIVE_INFINITY;
   constructor(
     readonly lifetimeMs: number,
     readonly maxEntries: number,
@@ -49,7 +47,6 @@ class ExpiringTable {
     const expires = now - this.#epoch + this.lifetimeMs;
     const entry = { path: origin.path, side: origin.side, expires };
     this.#entries.pushBack(ownCopy(key), entry);
-    this.#nothingExpiresBefore = Math.min(this.#nothingExpiresBefore, expires);
     if (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.firstKey();
       if (oldest !== undefined) this.#entries.delete(oldest);
@@ -63,16 +60,11 @@ class ExpiringTable {
 
   sweep(now: number): void {
     const since = now - (this.#epoch ?? now);
-    // Called on every request: nothing to do while the front entry has not expired.
-    if (since < this.#nothingExpiresBefore) return;
+    // Called on every request: reading the front is O(1), and nothing is done until it expires.
     for (let entry = this.#entries.first(); entry !== undefined; entry = this.#entries.first()) {
-      if (entry.expires > since) {
-        this.#nothingExpiresBefore = entry.expires;
-        return;
-      }
+      if (entry.expires > since) return;
       this.#entries.delete(this.#entries.firstKey() as string);
     }
-    this.#nothingExpiresBefore = Number.POSITIVE_INFINITY;
   }
 
   get size(): number {
