@@ -182,7 +182,7 @@ export class SipProxy {
           });
         },
         onLimit: (limit, detail, remote) => this.limitHits.hit(limit, detail, formatEndpoint(remote)),
-        isBlocked: (host) => this.#guard.blockedSources > 0 && this.#guard.drops(host, Date.now()),
+        isBlocked: (host) => this.#isBlocked(host),
       },
       settings.maxMessageBytes,
       null,
@@ -802,11 +802,15 @@ export class SipProxy {
    * judged, only counted (limit blocked-source: logged once per interval, never per packet).
    */
   #droppedFromBlocked(remote: Endpoint): boolean {
-    // No clock read on the arrival path while nothing is blocked (nearly always).
-    if (this.#guard.blockedSources === 0 || !this.#guard.drops(remote.host, Date.now())) return false;
+    if (!this.#isBlocked(remote.host)) return false;
     this.counters.dropped++;
     this.limitHits.hit('blocked-source', 'message from a blocked source dropped unread', remote.host);
     return true;
+  }
+
+  /** Whether `host` is blocked now (flood.block); no clock read while nothing is blocked (nearly always). */
+  #isBlocked(host: string): boolean {
+    return this.#guard.blockedSources > 0 && this.#guard.drops(host, Date.now());
   }
 
   /**
