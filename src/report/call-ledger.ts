@@ -187,13 +187,15 @@ export class CallLedger {
         endedAt: null,
       };
     }
-    // RFC 3261 §8.1.3.5, §22.2: an INVITE retried after a 401/407 (or 3xx, 422, 491) keeps the
-    // Call-ID with a higher CSeq: the call lingering after the failure goes on.
-    if (entry.endedAt !== null && judged.message?.kind === 'request' && judged.message.method === 'INVITE') {
-      entry.endedAt = null;
-      this.#ending.delete(callId);
+    if (judged.message?.kind === 'request' && judged.message.method === 'INVITE') {
+      entry.sawInvite = true;
+      // RFC 3261 §8.1.3.5, §22.2: an INVITE retried after a 401/407 (or 3xx, 422, 491) keeps the
+      // Call-ID with a higher CSeq: the call lingering after the failure goes on.
+      if (entry.endedAt !== null) {
+        entry.endedAt = null;
+        this.#ending.delete(callId);
+      }
     }
-    if (judged.message?.kind === 'request' && judged.message.method === 'INVITE') entry.sawInvite = true;
     if (entry.endedAt === null) {
       // Queue order is recency order: to the back on every message.
       this.#open.pushBack(callId, entry);
