@@ -57,6 +57,7 @@ export class HostLookups {
     const now = this.#options.now();
     const cached = this.#entries.get(name);
     if (cached !== undefined && cached.expiresAt > now) return cached.answer;
+    // RFC 1123 §2.1: a text that is no host name is refused without a lookup.
     if (!isHostName(name)) return Promise.reject(new Error(`"${host.slice(0, 100)}" is not a host name`));
     const answer = this.#options.lookup(name).then((found) => found.address);
     const entry: Entry = { answer, expiresAt: now + this.#options.ttlMs };
