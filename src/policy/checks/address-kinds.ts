@@ -52,6 +52,7 @@ const KIND_RULES: Partial<Record<AddressKind, KindRule>> = {
   },
 };
 
+// RFC 3264 §8.4 (c=0.0.0.0 hold); RFC 8866 §5.7 (domain-name and multicast connection addresses).
 export const addressKinds: Check = {
   name: 'address-kinds',
   scope: 'sdp',

@@ -21,6 +21,7 @@ import {
   observation,
 } from './media-helpers.js';
 
+// RFC 3264 §5 (c= is where media is to be sent); Kamailio nathelper nat_uac_test flag 32.
 export const addressMismatch: Check = {
   name: 'address-mismatch',
   scope: 'sdp',

@@ -10,6 +10,7 @@ import { activeMedia, judgedSdp, observation, streamName } from './media-helpers
 
 const LATCHING: ReadonlySet<string> = new Set(['active', 'both']);
 
+// draft-ietf-mmusic-sdp-comedia (a=direction); Asterisk AST-2017-005 (RTP bleed).
 export const comedia: Check = {
   name: 'comedia',
   scope: 'sdp',

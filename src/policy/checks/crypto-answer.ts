@@ -57,6 +57,7 @@ function judgeStream(media: MediaDescription, offer: OfferSummary): Observation[
   return found;
 }
 
+// RFC 4568 §7.1.2, §7.1.3: an answer accepts one offered a=crypto per stream, as offered.
 export const cryptoAnswer: Check = {
   name: 'crypto-answer',
   scope: 'sdp',

@@ -87,6 +87,7 @@ function offerKeysOf(offer: OfferSummary | null): ReadonlyMap<string, KeyUse> {
   return first;
 }
 
+// RFC 3711 §9.1 (a keystream must never be reused); RFC 4568 §6.1, §7.1.4.
 export const cryptoKeyReuse: Check = {
   name: 'crypto-key-reuse',
   scope: 'sdp',

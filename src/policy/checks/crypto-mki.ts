@@ -27,6 +27,7 @@ function judgeStream(media: MediaDescription, carrier: string): Observation[] {
   return found;
 }
 
+// RFC 4568 §6.1 (MKI); carrier profile (Twilio Secure Media: MKI not supported).
 export const cryptoMki: Check = {
   name: 'crypto-mki',
   scope: 'sdp',

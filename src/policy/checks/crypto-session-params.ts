@@ -49,6 +49,7 @@ function judgeStream(media: MediaDescription): Observation[] {
   return found;
 }
 
+// RFC 4568 §6.3.2 (UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP), §6.3.3 (UNAUTHENTICATED_SRTP).
 export const cryptoSessionParams: Check = {
   name: 'crypto-session-params',
   scope: 'sdp',

@@ -143,6 +143,7 @@ function unsupportedSuites(
   ];
 }
 
+// RFC 4568 §6.2, §7.1.1; RFC 3711 §4.1.1, §9.5; IANA SDES crypto-suite registry; carrier profile.
 export const cryptoSuites: Check = {
   name: 'crypto-suites',
   scope: 'sdp',

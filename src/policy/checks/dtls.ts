@@ -54,6 +54,7 @@ function isWeak(fingerprint: Fingerprint): boolean {
   return WEAK_HASHES.has(fingerprint.hash.toLowerCase());
 }
 
+// RFC 5763 §5, RFC 8842 §5 (a=fingerprint, a=setup); RFC 8122 §5, RFC 8827 §6.5 (hash strength).
 export const dtls: Check = {
   name: 'dtls',
   scope: 'sdp',

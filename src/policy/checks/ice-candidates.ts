@@ -69,6 +69,7 @@ function judgeStream(media: MediaDescription, profile: CarrierProfile): Observat
   return found;
 }
 
+// RFC 8839 §5.1 (candidate addresses); carrier profile (media ranges, port span).
 export const iceCandidates: Check = {
   name: 'ice-candidates',
   scope: 'sdp',

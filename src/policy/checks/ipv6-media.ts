@@ -9,6 +9,7 @@ import type { Check } from '../check.js';
 import type { Observation } from '../finding.js';
 import { ipOf, judgedSdp, namedAddresses, observation, rangesCanJudge, whereOf } from './media-helpers.js';
 
+// Carrier profile: the media ranges the carrier publishes, none of them IPv6.
 export const ipv6Media: Check = {
   name: 'ipv6-media',
   scope: 'sdp',

@@ -17,6 +17,7 @@ import {
   streamName,
 } from './media-helpers.js';
 
+// Carrier profile: the published RTP port span (Twilio: UDP 10000-60000); policy.customerPorts.
 export const mediaPorts: Check = {
   name: 'media-ports',
   scope: 'sdp',

@@ -16,6 +16,7 @@ import {
   rangesCanJudge,
 } from './media-helpers.js';
 
+// Carrier profile: the published media ranges (Twilio: 168.86.128.0/18).
 export const mediaRange: Check = {
   name: 'media-range',
   scope: 'sdp',

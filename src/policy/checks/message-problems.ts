@@ -7,6 +7,7 @@
 import type { Check } from '../check.js';
 import { observation } from './media-helpers.js';
 
+// RFC 3261 §7, §7.3.1, §18.3, §20.14, §25: framing and grammar, as the reader found them.
 export const messageProblems: Check = {
   name: 'message-problems',
   scope: 'message',

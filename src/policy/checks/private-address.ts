@@ -10,6 +10,7 @@ import { nonPublicClass } from '../cidr.js';
 import type { Observation } from '../finding.js';
 import { ipOf, isInsideAny, judgedSdp, namedAddresses, observation, whereOf } from './media-helpers.js';
 
+// RFC 1918, RFC 6598 (non-public ranges); Kamailio nathelper nat_uac_test flag 8.
 export const privateAddress: Check = {
   name: 'private-address',
   scope: 'sdp',

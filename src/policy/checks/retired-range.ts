@@ -32,6 +32,7 @@ function describeRange(range: RetiredMediaRange): string {
   return `${label} (${until}${ports})`;
 }
 
+// Carrier profile: Twilio retired regional media ranges (2024-02-21).
 export const retiredRange: Check = {
   name: 'retired-range',
   scope: 'sdp',

@@ -61,6 +61,7 @@ function judgeAddress(media: MediaDescription, profile: CarrierProfile): Observa
   );
 }
 
+// RFC 3605 §2.1 (a=rtcp), RFC 3550 §11 (RTP port + 1); carrier profile (ranges, port span).
 export const rtcpRange: Check = {
   name: 'rtcp-range',
   scope: 'sdp',

@@ -27,6 +27,7 @@ function findScanner(message: SipMessage, patterns: readonly string[]): ScannerM
   return null;
 }
 
+// RFC 3261 §20.41 User-Agent, §20.35 Server; scanner names as Kamailio secfilter lists them.
 export const scanner: Check = {
   name: 'scanner',
   scope: 'message',

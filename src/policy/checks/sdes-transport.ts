@@ -8,6 +8,7 @@ import type { Check } from '../check.js';
 import { activeMedia, judgedSdp, observation, streamName } from './media-helpers.js';
 import { hasInlineKey } from './srtp-helpers.js';
 
+// RFC 4568 §8.3: SDES keys travel only under TLS or S/MIME; Twilio error 32209.
 export const sdesTransport: Check = {
   name: 'sdes-transport',
   scope: 'sdp',

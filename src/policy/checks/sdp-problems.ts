@@ -7,6 +7,7 @@
 import type { Check } from '../check.js';
 import { observation } from './media-helpers.js';
 
+// RFC 8866 §5, §5.7, §9: one c= per level, a c= for every active m=, the grammar.
 export const sdpProblems: Check = {
   name: 'sdp-problems',
   scope: 'sdp',

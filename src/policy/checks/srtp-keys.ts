@@ -68,6 +68,7 @@ function judgeStream(media: MediaDescription): Observation[] {
   return found;
 }
 
+// RFC 4568 §6.1, §6.2, §9.1; RFC 5763 §5; RFC 6188 §7.1; RFC 7714 §12 (key lengths).
 export const srtpKeys: Check = {
   name: 'srtp-keys',
   scope: 'sdp',

@@ -47,6 +47,7 @@ function judgeForbidden(media: MediaDescription, carrier: string): Observation |
   );
 }
 
+// RFC 3711; RFC 8643 (OSRTP is best effort); carrier profile (Twilio Secure Media).
 export const srtpNegotiated: Check = {
   name: 'srtp-negotiated',
   scope: 'sdp',

@@ -9,6 +9,7 @@
 import type { Check } from '../check.js';
 import { observation } from './media-helpers.js';
 
+// RFC 3261 §18.1.1: a request over 1300 bytes, path MTU unknown, goes over TCP.
 export const udpSize: Check = {
   name: 'udp-size',
   scope: 'message',

@@ -13,6 +13,7 @@ import { observation } from './media-helpers.js';
 
 const IN_DIALOG_TO = /;\s*tag\s*=/i;
 
+// RFC 3581 §4: rport asks for responses sent back to the source address and port.
 export const viaRport: Check = {
   name: 'via-rport',
   scope: 'message',
