@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
+import { ALL_CHECKS } from '../../src/policy/checks/index.js';
 import { ALL_CODES, FINDING_CODES, isFindingCode } from '../../src/policy/codes.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -43,4 +44,22 @@ test('every check file cites the RFC section or carrier document it enforces', (
       `${file} cites no RFC or carrier source`,
     );
   }
+});
+
+test('every check has a one-line comment above it citing its RFC section or carrier document', (t) => {
+  const folder = new URL('src/policy/checks/', root);
+  let checks = 0;
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+    const lines = readFileSync(new URL(file, folder), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!/^export const \w+: Check = \{$/.test(line)) return;
+      checks++;
+      t.regex(
+        lines[i - 1] ?? '',
+        /^\/\/ .*(RFC \d{4}|draft-ietf-[a-z-]+|[Cc]arrier profile)/,
+        `${file}:${i + 1}: no citing comment above ${line}`,
+      );
+    });
+  }
+  t.is(checks, ALL_CHECKS.length, 'every check the judge runs was found');
 });
