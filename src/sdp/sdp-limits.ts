@@ -9,7 +9,7 @@ import type { SdpOverLimit } from './types.js';
 
 export type SdpLimits = Pick<MessageLimits, 'maxSdpLines' | 'maxIceCandidates'>;
 
-export type SdpLimitName = SdpOverLimit['limit'];
+type SdpLimitName = SdpOverLimit['limit'];
 
 /**
  * parseSdp on its own models any description (a library call, bounded by the text it is given);

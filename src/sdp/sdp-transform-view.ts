@@ -100,7 +100,7 @@ export const COMPARED_ATTRIBUTE =
  * fields nothing compares; leaving them out halves sdp-transform's cost on a usual SDP, and every
  * line kept is read by the whole grammar as before, so the comparison reads the same values.
  */
-export function comparedLines(text: string): string {
+function comparedLines(text: string): string {
   let kept = '';
   let start = 0;
   while (start < text.length) {
