@@ -84,3 +84,14 @@ test('the usual lines, and near misses, are sniffed as their patterns say', (t) 
     t.is(sniffByPatterns(bytes), expected, JSON.stringify(text));
   }
 });
+
+test('every byte as a method character is decided as the patterns decide it', (t) => {
+  const differing: number[] = [];
+  for (let code = 0; code < 256; code++) {
+    for (const method of [[code], [0x41, code], [code, 0x41]]) {
+      const bytes = Buffer.concat([Buffer.from(method), Buffer.from(' sip:bob@example.com SIP/2.0\r\n')]);
+      if (sniff(bytes) !== sniffByPatterns(bytes)) differing.push(code);
+    }
+  }
+  t.deepEqual(differing, []);
+});

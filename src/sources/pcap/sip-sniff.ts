@@ -6,6 +6,7 @@
  * with it (RFC 4475's torture messages bend exactly these lines). And telling a TLS stream by its first record header
  * (RFC 8446 §5.1: content type 22 handshake, legacy version 3.x).
  */
+import { isTokenChar } from '../../sip/abnf.js';
 
 export type Sniffed = 'sip' | 'keep-alive' | 'tls' | 'other';
 
@@ -81,20 +82,7 @@ function isWordChar(code: number): boolean {
   return isDigit(code) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
 }
 
-/** REQUEST_LINE's method characters: `[A-Za-z!%*_+\`'~.-]`. */
+/** REQUEST_LINE's method characters, `[A-Za-z!%*_+\`'~.-]`: RFC 3261 §25.1 token characters but digits. */
 function isMethodChar(code: number): boolean {
-  return (
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a) ||
-    code === 0x21 ||
-    code === 0x25 ||
-    code === 0x2a ||
-    code === 0x5f ||
-    code === 0x2b ||
-    code === 0x60 ||
-    code === 0x27 ||
-    code === 0x7e ||
-    code === 0x2e ||
-    code === 0x2d
-  );
+  return isTokenChar(code) && !isDigit(code);
 }
