@@ -18,7 +18,6 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -26,7 +25,7 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { PcapFileParser } from '../src/sources/pcap/pcap-file.js';
 import { PcapngFileParser } from '../src/sources/pcap/pcapng-file.js';
 import { recordSippCalls } from '../test/fixtures/pcap/record.js';
+import { type Record as PcapRecord, pcapFile } from '../test/sources/pcap-bytes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist', 'src', 'cli.js');
@@ -169,31 +169,22 @@ function splitByCallId(file: string, count: number): string[] {
   const parser = bytes.readUInt32BE(0) === 0x0a0d0d0a ? new PcapngFileParser() : new PcapFileParser();
   const packets = parser.push(bytes);
   if (parser.failure !== null) throw parser.failure;
-  const outs = files.map((shard) => openSync(`${shard}.partial`, 'w'));
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b23c4d, 0); // nanosecond pcap, little-endian
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  // One link type for the shard files: a loopback recording has one interface.
-  header.writeUInt32LE(packets[0]?.linkType ?? 1, 20);
-  for (const out of outs) writeSync(out, header);
+  const shardRecords = files.map((): PcapRecord[] => []);
   for (const packet of packets) {
     const callId = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r]*)/i.exec(packet.data.toString('latin1'))?.[1] ?? '';
     let hash = 0;
     for (let i = 0; i < callId.length; i++) hash = (Math.imul(hash, 31) + callId.charCodeAt(i)) | 0;
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(packet.seconds, 0);
-    record.writeUInt32LE(packet.nanos, 4);
-    record.writeUInt32LE(packet.data.length, 8);
-    record.writeUInt32LE(packet.data.length, 12);
-    const out = outs[(hash >>> 0) % count] as number;
-    writeSync(out, record);
-    writeSync(out, packet.data);
+    shardRecords[(hash >>> 0) % count]?.push({
+      seconds: packet.seconds,
+      fraction: packet.nanos,
+      data: packet.data,
+    });
   }
-  outs.forEach((out, k) => {
-    closeSync(out);
-    renameSync(`${files[k]}.partial`, files[k] as string);
+  // Nanosecond pcap, little-endian, one link type: a loopback recording has one interface.
+  const linkType = packets[0]?.linkType ?? 1;
+  files.forEach((shard, k) => {
+    writeFileSync(`${shard}.partial`, pcapFile(linkType, shardRecords[k] ?? [], { ns: true }));
+    renameSync(`${shard}.partial`, shard);
   });
   return files;
 }
