@@ -134,8 +134,8 @@ function withFixedRate(list: readonly number[]): number[] {
 // /proc readings
 
 /** The live processes of process groups (the proxies and whatever they forked). */
-function groupPids(pgids: number | readonly number[]): number[] {
-  const wanted = new Set((typeof pgids === 'number' ? [pgids] : pgids).map(String));
+function groupPids(pgids: readonly number[]): number[] {
+  const wanted = new Set(pgids.map(String));
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -164,7 +164,7 @@ function usedTicks(pid: number, tid?: string): number | null {
   return fields === null ? null : Number(fields[11]) + Number(fields[12]);
 }
 
-function cpuTicks(pgids: number | readonly number[]): number {
+function cpuTicks(pgids: readonly number[]): number {
   let ticks = 0;
   for (const pid of groupPids(pgids)) ticks += usedTicks(pid) ?? 0;
   return ticks;
@@ -328,7 +328,7 @@ async function startKamailio(transport: Transport, uasPort: number, work: string
       protocol: transport,
       host: '127.0.0.1',
       port,
-      pids: () => groupPids(proc.pid),
+      pids: () => groupPids([proc.pid]),
       timeoutMs: 15_000,
       stillWorthWaiting: () => {
         if (proc.exitStatus !== null) throw new Error('kamailio exited before it was ready');
