@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { startKamailioTlsRelay, TEST_TLS } from './harness/kamailio.js';
-import { CUSTOMER_MEDIA, OUT_OF_RANGE_MEDIA, TWILIO_MEDIA } from './harness/media.js';
+import { CUSTOMER_MEDIA, OUT_OF_RANGE_MEDIA, TWILIO_MEDIA, withSdes } from './harness/media.js';
 import { freePort } from './harness/ports.js';
 import { bounded, startProcess } from './harness/processes.js';
 import {
@@ -531,11 +531,7 @@ test('a TLS carrier with Record-Route on and no TLS listener: the proxy refuses 
 test('SIGTERM with --log FILE: exit 0, every finding and a stopped line in the file, no SDES key anywhere', async (t) => {
   const dir = workDir(t);
   const logFile = join(dir, 'proxy.log');
-  const uas = await startUas(t, dir, 'u1', 1, {
-    ...OUT_OF_RANGE_MEDIA,
-    proto: 'RTP/SAVP',
-    crypto: CRYPTO_UAS,
-  });
+  const uas = await startUas(t, dir, 'u1', 1, withSdes(OUT_OF_RANGE_MEDIA, UAS_KEY));
   const proxy = await startProxyProcess({
     carrier: `${uas.address};transport=udp`,
     extraArgs: ['--log', logFile],
@@ -547,7 +543,7 @@ test('SIGTERM with --log FILE: exit 0, every finding and a stopped line in the f
     remote: `127.0.0.1:${proxy.udpPort}`,
     transport: 'u1',
     calls: 1,
-    keys: { ...CUSTOMER_MEDIA, proto: 'RTP/SAVP', crypto: CRYPTO_UAC },
+    keys: withSdes(CUSTOMER_MEDIA, UAC_KEY),
     dir,
   });
   t.is(uac.code, 0, describeUac(uac));
