@@ -1,13 +1,3 @@
-/**
- * The judge on damaged input (fast-check): sequences of real messages (the trace fixtures, with
- * their envelopes, so that offers, answers and dialogs form; the RFC 4475/5118 torture messages;
- * the multipart fixtures), each possibly damaged, go through one judge as `check` runs it (with
- * the sdp-transform cross-check) and as the proxy runs it (without). It never throws, and no
- * finding carries SDES key material. A throw would end `check` with an internal error and lose its
- * report, and leave a proxied message unjudged. JUDGE_FUZZ_RUNS=20000 runs it longer.
- */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { Judge } from '../../src/policy/engine.js';
@@ -16,9 +6,7 @@ import { loadProfileByName } from '../../src/policy/load-profile.js';
 import { containsSdesKey } from '../../src/sdp/redact.js';
 import type { Envelope } from '../../src/sip/envelope.js';
 import { readMessageBytes } from '../../src/sip/read-message.js';
-import { parseTraceLine } from '../../src/sources/trace-record.js';
-import { root } from '../e2e/cli.js';
-import { datFiles, fixture } from '../sip/fixtures.js';
+import { datFiles, fixture, traceRecords } from '../sip/fixtures.js';
 import { type Mutation, mutate, mutation } from '../sip/mutations.js';
 
 const CONFIG = { profile: loadProfileByName('twilio'), policy: defaultPolicy() };
@@ -29,12 +17,7 @@ interface Seed {
   readonly envelope: Envelope;
 }
 
-const traces = join(root, 'test', 'fixtures', 'traces');
-const fromTraces: Seed[] = readdirSync(traces)
-  .filter((name) => name.endsWith('.jsonl'))
-  .flatMap((name) => readFileSync(join(traces, name), 'utf8').split('\n'))
-  .map((line) => (line.trim() === '' ? 'blank' : parseTraceLine(line)))
-  .filter((record): record is Exclude<typeof record, string> => typeof record !== 'string');
+const fromTraces: Seed[] = traceRecords();
 const torture: Seed[] = [
   ...datFiles('rfc4475').map((file) => fixture(`rfc4475/${file}`)),
   ...datFiles('rfc5118').map((file) => fixture(`rfc5118/${file}`)),

@@ -1,29 +1,13 @@
-/**
- * The forwarding path on damaged input (fast-check, real UDP sockets): batches of real messages
- * (the trace fixtures, the RFC 4475/5118 torture messages, the multipart fixtures), each possibly
- * damaged, sent to an in-process proxy by the customer and by the carrier peer. Nothing they send
- * may reach the proxy's last-resort catch (an `internal-error` line: the message dropped unjudged),
- * and a clean request still goes through afterwards. PROXY_FUZZ_RUNS=2000 runs it longer.
- */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { DEFAULT_LIMITS } from '../../src/proxy/limits.js';
-import { parseTraceLine } from '../../src/sources/trace-record.js';
-import { root } from '../e2e/cli.js';
-import { datFiles, fixture } from '../sip/fixtures.js';
+import { datFiles, fixture, traceRecords } from '../sip/fixtures.js';
 import { mutate, mutation } from '../sip/mutations.js';
 import { actionOf, hop, startProxy, UdpPeer } from './in-process.js';
 import { until } from './stream-scene.js';
 
-const traces = join(root, 'test', 'fixtures', 'traces');
 const seeds: readonly Buffer[] = [
-  ...readdirSync(traces)
-    .filter((name) => name.endsWith('.jsonl'))
-    .flatMap((name) => readFileSync(join(traces, name), 'utf8').split('\n'))
-    .map((line) => (line.trim() === '' ? 'blank' : parseTraceLine(line)))
-    .flatMap((record) => (typeof record === 'string' ? [] : [record.bytes])),
+  ...traceRecords().map((record) => record.bytes),
   ...datFiles('rfc4475').map((file) => fixture(`rfc4475/${file}`)),
   ...datFiles('rfc5118').map((file) => fixture(`rfc5118/${file}`)),
   ...datFiles('sip').map((file) => fixture(`sip/${file}`)),

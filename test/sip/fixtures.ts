@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ReadResult, SipMessage } from '../../src/sip/message.js';
+import { parseTraceLine, type TraceRecord } from '../../src/sources/trace-record.js';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url);
 
@@ -54,3 +55,16 @@ export const BASIC_HEADERS = [
 
 export const SIMPLE_SDP =
   'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n';
+
+/** Every message of the trace fixtures (`test/fixtures/traces/*.jsonl`), with its envelope, in file order. */
+export function traceRecords(): TraceRecord[] {
+  const folder = new URL('test/fixtures/traces/', REPO_ROOT);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort()
+    .flatMap((name) => readFileSync(new URL(name, folder), 'utf8').split('\n'))
+    .flatMap((line) => {
+      const record = line.trim() === '' ? null : parseTraceLine(line);
+      return record === null || typeof record === 'string' ? [] : [record];
+    });
+}

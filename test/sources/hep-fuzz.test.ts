@@ -1,28 +1,15 @@
-/**
- * The HEP collector on damaged packets (fast-check): every trace fixture message encoded as HEPv3
- * (IPv4 and IPv6, UDP and TCP, plain and gzip-compressed), then damaged (bytes changed, inserted,
- * deleted, repeated, the packet cut). Nothing may reach the collector's last-resort catch (an
- * `internal-error` line: the packet lost unjudged and unexplained); a damaged packet is judged or
- * counted as malformed. HEP_FUZZ_RUNS=50000 runs it longer.
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { loadConfig } from '../../src/policy/load-config.js';
 import { HepCollector } from '../../src/sources/hep/hep-collector.js';
 import { encodeHep3 } from '../../src/sources/hep/hep3-encode.js';
-import { parseTraceLine } from '../../src/sources/trace-record.js';
 import { root } from '../e2e/cli.js';
 import { actionOf, captureLog } from '../log-line.js';
+import { traceRecords } from '../sip/fixtures.js';
 import { mutate, mutation } from '../sip/mutations.js';
 
-const traces = join(root, 'test', 'fixtures', 'traces');
-const records = readdirSync(traces)
-  .filter((name) => name.endsWith('.jsonl'))
-  .flatMap((name) => readFileSync(join(traces, name), 'utf8').split('\n'))
-  .map((line) => (line.trim() === '' ? 'blank' : parseTraceLine(line)))
-  .flatMap((record) => (typeof record === 'string' ? [] : [record]));
+const records = traceRecords();
 
 const seeds: readonly Buffer[] = records.flatMap((record, i) => {
   const v6 = i % 3 === 0;
